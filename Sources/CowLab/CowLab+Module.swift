@@ -1,0 +1,1 @@
+// CowLab: see ARCHITECTURE.md

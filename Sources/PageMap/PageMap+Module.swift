@@ -1,0 +1,1 @@
+// PageMap: see ARCHITECTURE.md

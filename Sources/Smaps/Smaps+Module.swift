@@ -1,0 +1,1 @@
+// Smaps: see ARCHITECTURE.md

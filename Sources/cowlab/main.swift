@@ -1,0 +1,1 @@
+print("cowlab: not built yet")
