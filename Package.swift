@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["Smaps", "PageMap", "CCowlabShim", .product(name: "Yams", package: "Yams")]
         ),
         // Markdown / JSON renderers: pure functions of a run record.
-        .target(name: "Reports", dependencies: ["CowLab", "Smaps"]),
+        .target(name: "Reports", dependencies: ["CowLab", "Smaps", "PageMap"]),
         // The CLI: thin subcommands over the libraries.
         .executableTarget(
             name: "cowlab",
