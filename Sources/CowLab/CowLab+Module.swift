@@ -1,1 +1,0 @@
-// CowLab: see ARCHITECTURE.md

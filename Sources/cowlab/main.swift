@@ -1,1 +1,0 @@
-print("cowlab: not built yet")
