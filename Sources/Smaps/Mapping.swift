@@ -1,0 +1,203 @@
+// One mapping (VMA) of /proc/PID/smaps: its header line and its field lines.
+
+/// A non-kB `Key: value` line the parser does not interpret, kept verbatim.
+public struct SmapsAttribute: Sendable, Equatable, Hashable {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// One mapping of `/proc/PID/smaps` (or the single `[rollup]` entry of
+/// `smaps_rollup`).
+///
+/// kB values are kept exactly as the kernel printed them, in kB. They are
+/// stored compactly: one shared, per-file layout of keys and one array of
+/// values per mapping, not a dictionary per mapping.
+public struct Mapping: Sendable, Equatable {
+    /// First address of the mapping.
+    public var start: UInt64
+    /// One past the last address.
+    public var end: UInt64
+    public var readable: Bool
+    public var writable: Bool
+    public var executable: Bool
+    /// `s` in the permissions (shared mapping) rather than `p` (private).
+    public var isShared: Bool
+    /// Offset into the mapped file (for anonymous mappings, whatever the kernel printed).
+    public var offset: UInt64
+    public var deviceMajor: UInt32
+    public var deviceMinor: UInt32
+    public var inode: UInt64
+    /// The pathname column: a file path, `[heap]`, `[stack]`, `[vdso]`,
+    /// `[anon:NAME]`, `[rollup]`..., or "" when the mapping is unnamed.
+    /// A trailing ` (deleted)` is removed and reported by `isDeleted`.
+    public var pathname: String
+    /// The pathname ended with ` (deleted)`: the file was unlinked.
+    public var isDeleted: Bool
+    /// The two-letter codes of the `VmFlags:` line in file order, unknown codes
+    /// kept. Empty when the kernel printed no VmFlags line (before 3.8).
+    public var vmFlags: [String]
+    /// The `THPeligible:` line (4.20+), nil when absent.
+    public var thpEligible: Bool?
+    /// The `ProtectionKey:` line (x86 with pkeys), nil when absent.
+    public var protectionKey: UInt32?
+    /// Android's `Name:` line, nil when absent.
+    public var name: String?
+    /// Other non-kB lines, kept verbatim in file order.
+    public var attributes: [SmapsAttribute]
+
+    internal var layout: FieldLayout
+    internal var values: [UInt64]
+
+    /// `end - start`, in bytes.
+    public var sizeBytes: UInt64 { end &- start }
+
+    /// The value of the `field: N kB` line (for example "Rss"), in kB, or nil
+    /// when this mapping has no such line. If a key appears twice, the first wins.
+    @inline(__always)
+    public func kilobytes(_ field: String) -> UInt64? {
+        guard let p = layout.position(of: field) else { return nil }
+        return values[p]
+    }
+
+    @inline(__always)
+    internal func kilobytes(known id: FieldID) -> UInt64? {
+        guard let p = layout.position(ofKnown: id) else { return nil }
+        return values[p]
+    }
+
+    /// The keys of this mapping's kB lines in file order, unknown keys included.
+    public var fieldNames: [String] { layout.names }
+
+    /// `(key, kB)` pairs in file order.
+    public var fields: [(name: String, kilobytes: UInt64)] {
+        Array(zip(layout.names, values)).map { (name: $0.0, kilobytes: $0.1) }
+    }
+
+    /// Whether `start <= address < end`.
+    @inline(__always)
+    public func contains(_ address: UInt64) -> Bool {
+        address >= start && address < end
+    }
+
+    /// The permissions column as the kernel prints it, e.g. `rw-p`.
+    public var permissions: String {
+        String(decoding: [
+            readable ? Ascii.r : Ascii.dash, writable ? Ascii.w : Ascii.dash,
+            executable ? Ascii.x : Ascii.dash, isShared ? Ascii.s : Ascii.p,
+        ], as: UTF8.self)
+    }
+
+    /// Whether this is the single entry of `smaps_rollup` (`[rollup]`, `---p`).
+    public var isRollup: Bool {
+        pathname == "[rollup]" && !readable && !writable && !executable && !isShared
+            && inode == 0 && deviceMajor == 0 && deviceMinor == 0
+    }
+
+    /// The pathname is empty or a kernel pseudo-name in brackets (`[heap]`,
+    /// `[stack]`, `[anon:…]`…): the mapping is not backed by a named file.
+    public var isAnonymousName: Bool {
+        pathname.isEmpty || pathname.utf8.first == Ascii.leftBracket
+    }
+
+    /// Builds a mapping by hand (tests, synthetic data). `fields` are the kB
+    /// lines in file order.
+    public init(
+        start: UInt64, end: UInt64,
+        readable: Bool = true, writable: Bool = false, executable: Bool = false,
+        isShared: Bool = false, offset: UInt64 = 0,
+        deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0, inode: UInt64 = 0,
+        pathname: String = "", isDeleted: Bool = false,
+        fields: [(String, UInt64)] = [],
+        vmFlags: [String] = [], thpEligible: Bool? = nil, protectionKey: UInt32? = nil,
+        name: String? = nil, attributes: [SmapsAttribute] = []
+    ) {
+        self.start = start
+        self.end = end
+        self.readable = readable
+        self.writable = writable
+        self.executable = executable
+        self.isShared = isShared
+        self.offset = offset
+        self.deviceMajor = deviceMajor
+        self.deviceMinor = deviceMinor
+        self.inode = inode
+        self.pathname = pathname
+        self.isDeleted = isDeleted
+        self.vmFlags = vmFlags
+        self.thpEligible = thpEligible
+        self.protectionKey = protectionKey
+        self.name = name
+        self.attributes = attributes
+        self.layout = fields.isEmpty ? FieldLayout.empty : FieldLayout(names: fields.map(\.0))
+        self.values = fields.map(\.1)
+    }
+
+    /// Sets the kB value of `field`, appending the key if this mapping lacks it.
+    public mutating func setKilobytes(_ field: String, _ value: UInt64) {
+        if let p = layout.position(of: field) {
+            values[p] = value
+        } else {
+            layout = FieldLayout(names: layout.names + [field])
+            values.append(value)
+        }
+    }
+
+    internal init(
+        header: MappingHeader, layout: FieldLayout, values: [UInt64],
+        vmFlags: [String], thpEligible: Bool?, protectionKey: UInt32?,
+        name: String?, attributes: [SmapsAttribute]
+    ) {
+        self.start = header.start
+        self.end = header.end
+        self.readable = header.readable
+        self.writable = header.writable
+        self.executable = header.executable
+        self.isShared = header.isShared
+        self.offset = header.offset
+        self.deviceMajor = header.deviceMajor
+        self.deviceMinor = header.deviceMinor
+        self.inode = header.inode
+        self.pathname = header.pathname
+        self.isDeleted = header.isDeleted
+        self.layout = layout
+        self.values = values
+        self.vmFlags = vmFlags
+        self.thpEligible = thpEligible
+        self.protectionKey = protectionKey
+        self.name = name
+        self.attributes = attributes
+    }
+
+    public static func == (a: Mapping, b: Mapping) -> Bool {
+        a.start == b.start && a.end == b.end && a.readable == b.readable
+            && a.writable == b.writable && a.executable == b.executable
+            && a.isShared == b.isShared && a.offset == b.offset
+            && a.deviceMajor == b.deviceMajor && a.deviceMinor == b.deviceMinor
+            && a.inode == b.inode && a.pathname == b.pathname && a.isDeleted == b.isDeleted
+            && a.values == b.values
+            && (a.layout === b.layout || a.layout.names == b.layout.names)
+            && a.vmFlags == b.vmFlags && a.thpEligible == b.thpEligible
+            && a.protectionKey == b.protectionKey && a.name == b.name
+            && a.attributes == b.attributes
+    }
+}
+
+/// The parsed header line of a mapping.
+internal struct MappingHeader {
+    var start: UInt64 = 0
+    var end: UInt64 = 0
+    var readable = false
+    var writable = false
+    var executable = false
+    var isShared = false
+    var offset: UInt64 = 0
+    var deviceMajor: UInt32 = 0
+    var deviceMinor: UInt32 = 0
+    var inode: UInt64 = 0
+    var pathname = ""
+    var isDeleted = false
+}

@@ -1,1 +1,0 @@
-// Smaps: see ARCHITECTURE.md

@@ -1,0 +1,193 @@
+// A parsed smaps file: its mappings, lookups and sums.
+
+/// All mappings of one `/proc/PID/smaps` (or `smaps_rollup`) read, in file order.
+public struct SmapsSnapshot: Sendable {
+    /// The mappings in file order. Real files list them sorted by start address,
+    /// which lets the lookups binary-search; unsorted input falls back to a scan.
+    public var mappings: [Mapping] {
+        didSet { isOrdered = Self.ordered(mappings) }
+    }
+    /// Where the bytes came from (a path), used in messages.
+    public var source: String
+    /// Mappings sorted by start with non-decreasing ends (so both are searchable).
+    internal private(set) var isOrdered: Bool
+
+    /// A snapshot of the given mappings.
+    public init(mappings: [Mapping], source: String = "") {
+        self.mappings = mappings
+        self.source = source
+        self.isOrdered = Self.ordered(mappings)
+    }
+
+    /// Parses smaps or smaps_rollup text.
+    /// - Throws: `SmapsError.empty` for zero bytes, `SmapsError.malformed` with
+    ///   line and byte offset for anything that is not smaps.
+    public init(parsing bytes: UnsafeRawBufferPointer, source: String) throws {
+        var parser = SmapsParser(bytes, source: source)
+        try parser.run()
+        self.init(mappings: parser.mappings, source: source)
+    }
+
+    /// Parses smaps or smaps_rollup text.
+    public init(parsing bytes: [UInt8], source: String) throws {
+        self = try bytes.withUnsafeBytes { try SmapsSnapshot(parsing: $0, source: source) }
+    }
+
+    /// Reads and parses `procRoot/PID/smaps` of a live process.
+    ///
+    /// - Throws: `.noSuchProcess` if the pid has no /proc entry,
+    ///   `.processExited` if it vanished while being read (ESRCH, or an empty
+    ///   read of a process that is gone or a zombie), `.permissionDenied` for
+    ///   EACCES/EPERM, `.empty` for a live process without mappings (a kernel
+    ///   thread), `.malformed` if the kernel's text does not parse.
+    public static func read(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
+        try read(pid: pid, file: "smaps", procRoot: procRoot)
+    }
+
+    /// Reads and parses `procRoot/PID/smaps_rollup` (Linux 4.14+): one
+    /// `[rollup]` mapping whose fields sum all mappings with a more precise Pss.
+    public static func readRollup(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
+        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot)
+    }
+
+    private static func read(pid: Int32, file: String, procRoot: String) throws -> SmapsSnapshot {
+        let path = "\(procRoot)/\(pid)/\(file)"
+        do {
+            return try withWholeFile(path) { bytes in
+                if bytes.isEmpty && !system_processIsAlive(pid: pid, procRoot: procRoot) {
+                    throw SmapsError.processExited(pid: pid)
+                }
+                return try SmapsSnapshot(parsing: bytes, source: path)
+            }
+        } catch let failure as FileReadFailure {
+            if failure.atOpen && failure.errno == Errno.notDirectory {
+                throw SmapsError.noSuchProcess(pid: pid)
+            }
+            throw SmapsError(failure, path: path, pid: pid)
+        }
+    }
+
+    /// Reads and parses a saved smaps or smaps_rollup file (or any path,
+    /// /proc included, read with a read(2) loop).
+    public static func read(path: String) throws -> SmapsSnapshot {
+        do {
+            return try withWholeFile(path) { try SmapsSnapshot(parsing: $0, source: path) }
+        } catch let failure as FileReadFailure {
+            throw SmapsError(failure, path: path, pid: nil)
+        }
+    }
+
+    // MARK: Rollup
+
+    /// Whether this is a `smaps_rollup` read: a single `[rollup]` mapping.
+    public var isRollup: Bool { mappings.count == 1 && mappings[0].isRollup }
+
+    /// The `[rollup]` entry of a `smaps_rollup` read, nil for a plain smaps.
+    public var rollup: Mapping? { isRollup ? mappings[0] : nil }
+
+    // MARK: Lookup
+
+    /// The mappings that overlap `range` (at least one common address), in order.
+    public func mappings(overlapping range: Range<UInt64>) -> [Mapping] {
+        guard !range.isEmpty else { return [] }
+        guard isOrdered else {
+            return mappings.filter { $0.start < range.upperBound && $0.end > range.lowerBound }
+        }
+        // First mapping whose end is above the range start (ends are non-decreasing).
+        var lo = 0
+        var hi = mappings.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if mappings[mid].end <= range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var result: [Mapping] = []
+        var i = lo
+        while i < mappings.count && mappings[i].start < range.upperBound {
+            if mappings[i].end > range.lowerBound && mappings[i].start < mappings[i].end {
+                result.append(mappings[i])
+            }
+            i += 1
+        }
+        return result
+    }
+
+    /// The mapping with `start <= address < end`, or nil (the first one if
+    /// the input lists overlapping mappings).
+    public func mapping(containing address: UInt64) -> Mapping? {
+        guard address < UInt64.max else {
+            return mappings.first { $0.contains(address) }
+        }
+        return mappings(overlapping: address..<address + 1).first
+    }
+
+    // MARK: Sums
+
+    /// The `field` kB values summed over all mappings (absent lines count 0).
+    ///
+    /// Which Pss: summed over smaps this is the sum of per-mapping Pss values,
+    /// each of which the kernel truncated to whole kB, so it is slightly below
+    /// the `Pss` of `smaps_rollup`, which the kernel sums before truncating.
+    /// For a rollup snapshot this returns the rollup's own value.
+    public func total(_ field: String) -> UInt64 {
+        total(field, where: { _ in true })
+    }
+
+    /// The `field` kB values summed over the mappings that satisfy `include`.
+    public func total(_ field: String, where include: (Mapping) -> Bool) -> UInt64 {
+        var sum: UInt64 = 0
+        if let id = KnownField.id(field) {
+            for m in mappings where include(m) {
+                if let v = m.kilobytes(known: id) { sum &+= v }
+            }
+        } else {
+            for m in mappings where include(m) {
+                if let v = m.kilobytes(field) { sum &+= v }
+            }
+        }
+        return sum
+    }
+
+    /// Sum over mappings with a non-empty pathname (files and `[heap]`, `[stack]`…).
+    public func totalNamed(_ field: String) -> UInt64 {
+        total(field) { !$0.pathname.isEmpty }
+    }
+
+    /// Sum over mappings with an empty pathname (anonymous mmap regions).
+    public func totalUnnamed(_ field: String) -> UInt64 {
+        total(field) { $0.pathname.isEmpty }
+    }
+
+    /// Sum over the mappings whose pathname is exactly `pathname`.
+    public func total(_ field: String, pathname: String) -> UInt64 {
+        total(field) { $0.pathname == pathname }
+    }
+
+    /// Every kB field name met, in first-seen order.
+    public var fieldNames: [String] {
+        var seen = Set<String>()
+        var names: [String] = []
+        var lastLayout: FieldLayout? = nil
+        for m in mappings where m.layout !== lastLayout {
+            lastLayout = m.layout
+            for n in m.layout.names where seen.insert(n).inserted { names.append(n) }
+        }
+        return names
+    }
+
+    /// The distinct pathnames in first-seen order ("" for unnamed mappings).
+    public var pathnames: [String] {
+        var seen = Set<String>()
+        return mappings.map(\.pathname).filter { seen.insert($0).inserted }
+    }
+
+    private static func ordered(_ mappings: [Mapping]) -> Bool {
+        var i = 1
+        while i < mappings.count {
+            if mappings[i].start < mappings[i - 1].start || mappings[i].end < mappings[i - 1].end {
+                return false
+            }
+            i += 1
+        }
+        return true
+    }
+}
