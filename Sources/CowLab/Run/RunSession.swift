@@ -116,7 +116,7 @@ struct RunSession {
     mutating func perform(_ step: Step, group: SubjectGroup) throws -> [String: String] {
         let p = step.process ?? ""
         func send(_ op: String, _ args: [(String, String)]) throws -> SubjectReply {
-            try group.request(p, SubjectRequest(op, args), timeout: options.stepTimeout)
+            try group.request(p, SubjectRequest(op: op, arguments: args.map { (key: $0.0, value: $0.1) }), timeout: options.stepTimeout)
         }
         func addRegion(_ name: String, _ reply: SubjectReply, origin: String) throws {
             guard let addrText = reply["addr"], let addr = UInt64(addrText.dropFirst(2), radix: 16), let len = reply.uint64("len") else {

@@ -258,6 +258,9 @@ private struct ScenarioBuilder {
             guard let s = required ? try m.required(key) : m[key] else { return nil }
             let e = try expression(try s.nonEmptyString(), at: s, allowFields: false, params: params)
             if case .number(let n) = e, n != 0 { throw s.fail("'\(n)' has no unit; write it as B, KiB, MiB or pages") }
+            if e.parameters.isEmpty, let q = try? e.evaluate(in: EvaluationContext(pageSize: 4096)), q.value < 0 {
+                throw s.fail("size '\(e)' is negative")
+            }
             return e
         }
         func byte() throws(ScenarioError) -> Int { try m.required("byte").integer(in: 0...255) }

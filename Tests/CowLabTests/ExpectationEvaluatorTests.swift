@@ -1,0 +1,73 @@
+import Testing
+@testable import CowLab
+
+/// Evaluates expectations against hand-made snapshots: no process is started.
+@Suite("Expectation evaluator")
+struct ExpectationEvaluatorTests {
+    func snapshot(_ label: String, _ procs: [(String, [String: UInt64])]) -> SnapshotRecord {
+        SnapshotRecord(label: label, afterStep: nil, processes: procs.map { name, kB in
+            ProcessSnapshot(name: name, pid: 1, mappings: [MappingRecord(start: "1000", end: "22000", permissions: "rw-p", offset: "0", pathname: "[heap]", kB: kB)],
+                            regions: [RegionRecord(name: "buf", start: "1000", end: "11000", length: 65536, origin: "malloc", mappingIndexes: [0], kB: kB)])
+        })
+    }
+
+    func fields(rss: UInt64, pss: UInt64, sd: UInt64, pd: UInt64) -> [String: UInt64] {
+        ["Size": 132, "Rss": rss, "Pss": pss, "Shared_Dirty": sd, "Private_Dirty": pd, "Anonymous": rss]
+    }
+
+    func evaluate(_ snapshots: [SnapshotRecord]) throws -> [ExpectationResult] {
+        let scenario = try ScenarioLoader.parse(baseScenario, file: "demo.yaml")
+        return ExpectationEvaluator(scenario: scenario, snapshots: snapshots, pageSize: 4096,
+                                    parameters: ["size": Quantity(bytes: 65536)]).evaluate()
+    }
+
+    var textbook: [SnapshotRecord] {
+        [snapshot("start", [("parent", [:])]),
+         snapshot("allocated", [("parent", fields(rss: 8, pss: 8, sd: 0, pd: 8))]),
+         snapshot("filled", [("parent", fields(rss: 68, pss: 68, sd: 0, pd: 68))]),
+         snapshot("forked", [("parent", fields(rss: 68, pss: 34, sd: 68, pd: 0)), ("child", fields(rss: 68, pss: 34, sd: 68, pd: 0))]),
+         snapshot("written", [("parent", fields(rss: 68, pss: 68, sd: 0, pd: 68)), ("child", fields(rss: 68, pss: 68, sd: 0, pd: 68))])]
+    }
+
+    @Test("the document's own numbers pass every expectation")
+    func textbookPasses() throws {
+        let results = try evaluate(textbook)
+        #expect(results.count == 4)   // 2 processes at forked, 1 shift, 1 change
+        #expect(results.allSatisfy { $0.verdict == .pass }, "\(results.map(\.sentence))")
+    }
+
+    @Test("a write that copies nothing fails the shift, with the numbers in the sentence")
+    func noCopyFails() throws {
+        var snaps = textbook
+        snaps[4] = snapshot("written", [("parent", fields(rss: 68, pss: 34, sd: 68, pd: 0)), ("child", fields(rss: 68, pss: 34, sd: 68, pd: 0))])
+        let shift = try evaluate(snaps).first { $0.kind == "shift" }!
+        #expect(shift.verdict == .fail)
+        #expect(shift.sentence.contains("Shared_Dirty +0 kB"))
+        #expect(shift.sentence.contains("does not hold"))
+    }
+
+    @Test("a shift needs both sides: a fall without the rise fails")
+    func halfShiftFails() throws {
+        var snaps = textbook
+        snaps[4] = snapshot("written", [("parent", fields(rss: 68, pss: 68, sd: 0, pd: 68)), ("child", fields(rss: 0, pss: 0, sd: 0, pd: 0))])
+        #expect(try evaluate(snaps).first { $0.kind == "shift" }!.verdict == .fail)
+    }
+
+    @Test("labels the run never reached are skipped, not passed")
+    func notReached() throws {
+        let results = try evaluate(Array(textbook.prefix(3)))
+        #expect(results.allSatisfy { $0.verdict == .skip })
+        #expect(results.allSatisfy { $0.sentence.contains("not measured") })
+    }
+
+    @Test("document claims carry our measurement beside theirs")
+    func claims() throws {
+        let scenario = try ScenarioLoader.parse(baseScenario, file: "demo.yaml")
+        var snaps = textbook
+        snaps[3] = snapshot("forked", [("parent", fields(rss: 72, pss: 36, sd: 72, pd: 0)), ("child", fields(rss: 72, pss: 36, sd: 72, pd: 0))])
+        let c = ExpectationEvaluator(scenario: scenario, snapshots: snaps, pageSize: 4096, parameters: [:]).claims()
+        #expect(c.count == 1)
+        #expect(c[0].documentBytes == 34 * 1024)
+        #expect(c[0].measuredBytes == 36 * 1024)
+    }
+}
