@@ -186,6 +186,26 @@ struct SubjectTests {
         #expect(group.isAlive("s"))
     }
 
+    @Test func requestRoutesForkAndExitThroughTheTable() throws {
+        let group = try SubjectGroup(timeout: 10)
+        defer { group.terminateAll() }
+        let parent = try group.spawn("p")
+        let forked = try group.request("p", SubjectRequest("fork", ["child": "c"]))
+        let child = try #require(forked.uint64("pid"))
+        #expect(group.pid(of: "c") == Int32(child))
+        #expect(parentPid(of: Int32(child)) == parent)
+        let exited = try group.request("c", SubjectRequest("exit", ["code": "2"]))
+        #expect(exited.fields == ["status": "exited", "code": "2"])
+        #expect(group.names == ["p"])
+        // Over-long requests are refused by the subject, which keeps serving.
+        let long = SubjectRequest("ping", ["pad": String(repeating: "x", count: 5000)])
+        #expect(throws: SubjectError.failed(process: "p", op: "?", errno: EINVAL, what: "too-long")) {
+            try group.request("p", long)
+        }
+        #expect(try group.request("p", SubjectRequest("exit")).fields == ["status": "exited", "code": "0"])
+        #expect(group.names.isEmpty)
+    }
+
     @Test func failedDescriptionNamesProcessOpAndStrerror() {
         let error = SubjectError.failed(process: "parent", op: "mmap", errno: ENOMEM, what: "mmap")
         #expect(error.description == "subject 'parent' failed 'mmap': mmap: Cannot allocate memory (errno 12)")
