@@ -20,7 +20,10 @@ let package = Package(
         // The subject: a tiny single-threaded C program that does the memory work.
         .executableTarget(
             name: "cowlab-subject",
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra"])]
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra"])],
+            // Link as plain C: without this swiftc adds swiftrt.o + libswiftCore (+ libstdc++),
+            // whose initialisers malloc at load time and give a fresh subject a [heap].
+            linkerSettings: [.unsafeFlags(["-enable-experimental-feature", "Embedded"])]
         ),
         // Only what Swift cannot reach: GNU extensions, SCM_RIGHTS, prctl.
         .target(name: "CCowlabShim", cSettings: [.define("_GNU_SOURCE")]),
