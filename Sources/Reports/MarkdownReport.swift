@@ -24,6 +24,7 @@ public enum MarkdownReport {
         out.line("## The machine")
         out.blank()
         out.line(environmentTable(r.environment))
+        out.blank()
 
         if !r.parameters.isEmpty {
             out.line("## Parameters")
@@ -139,7 +140,8 @@ public enum MarkdownReport {
             }
             out.table(["label", "process", "mapping"] + SmapsFieldNames.reported, rows)
             var changes: [[String]] = []
-            let procs = Array(Set(r.snapshots.flatMap { $0.processes.map(\.name) })).sorted()
+            var procs: [String] = []
+            for s in r.snapshots { for p in s.processes where !procs.contains(p.name) { procs.append(p.name) } }
             for proc in procs {
                 var previous: (label: String, kB: [String: UInt64])?
                 for s in r.snapshots {

@@ -37,8 +37,12 @@ func printError(_ line: String) {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        string.utf8CString.withUnsafeBufferPointer { buf in
-            _ = fputs(buf.baseAddress!, Glibc.stderr)
+        var rest = Array(string.utf8)[...]
+        while !rest.isEmpty {
+            let n = rest.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            rest = rest.dropFirst(n)
         }
     }
 }

@@ -13,7 +13,7 @@ struct ExpressionTests {
         ("16 pages", 65536), ("1 page", 4096), ("0", 0), ("512B", 512), ("1.5 MiB", 1_572_864),
         ("$size", 65536), ("$size + 1 page", 69632), ("$size * 2", 131_072), ("$size / 4", 16384),
         ("Rss / 2", 34816), ("(Rss - Pss) * 2", 69632), ("-4 KiB", -4096), ("$size * $n", 196_608),
-    ])
+    ] as [(String, Double)])
     func evaluates(text: String, bytes: Double) throws {
         let e = try ExpressionParser.expression(text)
         #expect(try e.evaluate(in: ctx).value == bytes)
@@ -22,7 +22,7 @@ struct ExpressionTests {
     @Test("syntax errors name what is wrong", arguments: [
         ("64 KB/s", "unknown"), ("64 kib", "did you mean 'KiB'"), ("Rsss", "unknown field 'Rsss'"),
         ("$", "parameter name"), ("(64KiB", "missing ')'"), ("64KiB 3", "unexpected"), ("", "ends too early"),
-    ])
+    ] as [(String, String)])
     func refuses(text: String, fragment: String) {
         #expect {
             _ = try ExpressionParser.expression(text)
@@ -48,7 +48,7 @@ struct ExpressionTests {
         ("~ Rss / 2 ± 1%", 34816 + 348, true), ("~ Rss / 2 ± 1%", 34816 + 349, false),
         ("≥ 16 pages", 65536, true), ("≤ 16 pages", 65537, false),
         ("= $size ± 1 page", 69632, true), ("<= 0 ± 1 page", 4096, true),
-    ])
+    ] as [(String, Double, Bool)])
     func conditionTable(text: String, observed: Double, holds: Bool) throws {
         let c = try ExpressionParser.condition(text)
         #expect(try c.check(Quantity(bytes: observed), in: ctx).holds == holds)

@@ -40,6 +40,9 @@ public enum ScenarioLoader {
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ScenarioError(file: file, line: mark.line, keyPath: "", message: "not valid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ScenarioError(file: file, line: context.mark.line, keyPath: "", message: "duplicate key \(keys) in one mapping")
         default:
             let first = "\(e)".split(separator: "\n").first.map(String.init) ?? "\(e)"
             return ScenarioError(file: file, line: nil, keyPath: "", message: "not valid YAML: \(first)")
