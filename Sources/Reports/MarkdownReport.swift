@@ -2,11 +2,12 @@ import CowLab
 import Foundation
 
 /// The lab report a reader sees: a pure function of the run record, so the
-/// same record always renders the same bytes.
+/// same record always renders the same bytes. Pictures are linked by relative
+/// name (see `ReportFiles`); they are written beside the report.
 public enum MarkdownReport {
     public static func render(_ r: RunRecord) -> String {
         var out = Markdown()
-        let page = r.environment.pageSize
+        let m = ReportMeasurements(r)
         out.line("# \(r.scenario.name): \(r.scenario.title)")
         out.blank()
         out.line(verdictLine(r))
@@ -16,161 +17,254 @@ public enum MarkdownReport {
         if let u = r.scenario.source.url { source += " (<\(u)>)" }
         out.line("> \(source)")
         out.blank()
+        let notHeld = r.expectations.filter { $0.verdict == .fail || $0.verdict == .error }
+        if !notHeld.isEmpty {
+            out.line("**What did not hold:**")
+            out.blank()
+            for e in notHeld { out.line("- \(mark(e.verdict)) \(e.sentence) (line \(e.line))") }
+            out.blank()
+        }
 
         out.line("## The question")
         out.blank()
         out.paragraph(r.scenario.question)
 
+        stepsSection(r, into: &out)
+        measurementSections(r, m, into: &out)
+        documentSection(r, m, into: &out)
+        expectationSection(r, into: &out)
+
+        if !r.scenario.explanation.isEmpty {
+            out.line("## The mechanism")
+            out.blank()
+            out.paragraph(r.scenario.explanation)
+        }
+
         out.line("## The machine")
         out.blank()
         out.line(environmentTable(r.environment))
         out.blank()
-
-        if !r.parameters.isEmpty {
-            out.line("## Parameters")
-            out.blank()
-            out.table(["parameter", "value", "bytes"], r.parameters.map { p in
-                [p.name, "`\(p.text)`" + (p.overridden ? " (set)" : ""), p.isSize ? fmt(p.bytes, page) + " (\(pages(p.bytes, page)))" : Self.num(p.bytes)]
-            })
-        }
-
-        out.line("## Steps")
-        out.blank()
-        out.table(["#", "label", "process", "what", "subject replied"], r.steps.map { s in
-            [String(s.index + 1), "`\(s.label)`", s.process ?? "observer", s.description,
-             s.error.map { "**error:** \($0)" } ?? replyText(s.reply)]
-        })
-
-        regionSections(r, into: &out)
-
-        out.line("## Expectations")
-        out.blank()
-        if r.expectations.isEmpty {
-            out.paragraph("No expectation was evaluated.")
-        } else {
-            out.table(["", "process", "what", "labels", "condition", "observed", "expected"], r.expectations.map { e in
-                [mark(e.verdict), e.process, what(e), e.labels.map { "`\($0)`" }.joined(separator: " → "), "`\(e.condition)`",
-                 e.observed.map { e.kind == "change" || e.kind == "shift" ? delta($0, page) : fmt($0, page) } ?? "—",
-                 e.expected.map { fmt($0, page) } ?? "—"]
-            })
-            for e in r.expectations where e.verdict != .pass {
-                out.line("- \(mark(e.verdict)) \(e.sentence)" + (e.why.map { " *\($0)*" } ?? ""))
-            }
-            if r.expectations.contains(where: { $0.verdict != .pass }) { out.blank() }
-        }
-
-        if !r.document.isEmpty {
-            out.line("## The document said, we measured")
-            out.blank()
-            out.table(["label", "process", "scope", "field", "document", "measured here", "difference"], r.document.map { c in
-                let measured = c.measuredBytes.map { fmt($0, page) } ?? "not measured"
-                let diff = c.measuredBytes.map { $0 == c.documentBytes ? "same" : delta($0 - c.documentBytes, page) } ?? "—"
-                return ["`\(c.label)`", c.process, c.scope, c.field, c.documentText, measured, diff + (c.note.map { " (\($0))" } ?? "")]
-            })
-        }
-
-        if !r.scenario.explanation.isEmpty {
-            out.line("## Why")
-            out.blank()
-            out.paragraph(r.scenario.explanation)
+        if !r.scenario.requirements.isEmpty {
+            out.paragraph("The scenario requires: \(r.scenario.requirements.joined(separator: ", ")).")
         }
         out.line("---")
-        out.line("*Measured by cowlab \(r.cowlabVersion) at \(r.startedAt) in \(Self.num(r.durationSeconds)) s. "
-            + "Every number above comes from /proc/PID/smaps of this run; `\(r.scenario.name).json` holds the full record.*")
+        out.blank()
+        out.line("*Measured by cowlab \(r.cowlabVersion) at \(r.startedAt) in \(ReportText.number(r.durationSeconds)) s from `\(r.scenario.file)`. "
+            + "Every number above comes from /proc/PID/smaps of this run, per mapping, in kB as the kernel prints it "
+            + "(Pss is the per-mapping value, which the kernel truncates to whole kB; smaps_rollup would sum it more precisely). "
+            + "`\(ReportFiles.jsonName(r.scenario.name))` holds the full record; `cowlab report` re-renders this page from it.*")
         return out.text
     }
 
+    /// `**PASS** · 26 of 26 expectations hold · Linux 6.18.44 x86_64 · 4 KiB pages · THP madvise · PAGE_MAPCOUNT`
     static func verdictLine(_ r: RunRecord) -> String {
         let env = r.environment
         let counted = r.expectations.filter { $0.verdict != .skip }
         let held = counted.filter { $0.verdict == .pass }.count
-        var s = "**Verdict: \(r.verdict.rawValue.uppercased())**"
+        var s = "**Verdict: \(ReportText.verdictWord(r.verdict))**"
         switch r.verdict {
-        case .pass: s += ": \(held) of \(counted.count) expectations hold"
-        case .fail: s += ": \(held) of \(counted.count) expectations hold"
-        case .skip, .error: s += ": \(r.reason ?? "")"
+        case .pass: s += " · \(held) of \(counted.count) expectations hold"
+        case .fail: s += " · \(held) of \(counted.count) expectations hold"
+        case .skip: s += " · \(r.reason ?? "skipped")"
+        case .error: s += " · \(r.reason ?? "the run did not complete")"
         }
-        if r.verdict == .fail, let reason = r.reason { s += " (\(reason))" }
-        s += " · Linux \(env.kernelRelease) \(env.machine) · \(env.pageSize / 1024) KiB pages · THP \(env.thpEnabled)"
+        s += " · Linux \(env.kernelRelease) \(env.machine) · \(env.pageSize / 1024) KiB pages · THP \(env.thpEnabled) · \(env.pageMapcount)"
         return s
     }
 
     static func environmentTable(_ e: EnvironmentRecord) -> String {
         var m = Markdown()
-        m.table(["kernel", "page size", "THP (enabled / defrag)", "mTHP sizes on", "page mapcount", "swap", "KSM", "root", "data directory"], [[
-            "\(e.kernelRelease) (\(e.machine))", "\(e.pageSize / 1024) KiB",
-            "\(e.thpEnabled) / \(e.thpDefrag)" + (e.thpPmdSize.map { ", PMD \($0 / 1024 / 1024) MiB" } ?? ""),
-            e.mthpSizesEnabled.isEmpty ? "none" : e.mthpSizesEnabled.joined(separator: ", "),
-            e.pageMapcount, e.swapActive ? "\(e.swapTotalKiB) kB" : "none",
-            e.ksmRunning.map { $0 ? "running" : "off" } ?? "unavailable", e.root ? "yes" : "no",
-            "\(e.dataDirectory) (\(e.dataFileSystem)" + (e.readaheadKiB.map { ", readahead \($0) kB" } ?? "") + ")",
-        ]])
+        m.table(["", ""], [
+            ["kernel", "Linux \(e.kernelRelease) (\(e.machine))"],
+            ["page size", "\(e.pageSize / 1024) KiB"],
+            ["transparent huge pages", "enabled: \(e.thpEnabled), defrag: \(e.thpDefrag)"
+                + (e.thpPmdSize.map { ", PMD size \($0 / 1024 / 1024) MiB" } ?? "")],
+            ["mTHP sizes on", e.mthpSizesEnabled.isEmpty ? "none" : e.mthpSizesEnabled.joined(separator: ", ")],
+            ["page mapcount", e.pageMapcount],
+            ["swap", e.swapActive ? "\(e.swapTotalKiB) kB" : "none"],
+            ["KSM", e.ksmRunning.map { $0 ? "running" : "off" } ?? "unavailable"],
+            ["root", e.root ? "yes" : "no"],
+            ["data directory", "\(e.dataDirectory) (\(e.dataFileSystem)" + (e.readaheadKiB.map { ", readahead \($0) kB" } ?? "") + ")"],
+            ["memory available at start", "\(e.memAvailableKiB) kB"],
+        ])
         return m.text.trimmingTrailingNewlines
     }
 
-    /// Per region: where it lies, its fields per label and process, and the changes.
-    static func regionSections(_ r: RunRecord, into out: inout Markdown) {
+    static func stepsSection(_ r: RunRecord, into out: inout Markdown) {
         let page = r.environment.pageSize
-        var names: [String] = []
-        for s in r.snapshots { for p in s.processes { for reg in p.regions where !names.contains(reg.name) { names.append(reg.name) } } }
-        guard !names.isEmpty else { return }
-        out.line("## Measurements")
+        out.line("## The steps")
         out.blank()
-        out.paragraph("Fields of the mappings that cover each region, in kB as smaps prints them, after each step, "
-            + "for every live process. A region is found by the address range the subject reported, "
-            + "so when it shares a mapping with other data (the malloc heap), the mapping's numbers include that data.")
-        for name in names {
-            out.line("### `\(name)`")
+        if !r.parameters.isEmpty {
+            let list = r.parameters.map { p in
+                "`\(p.name)` = `\(p.text)`" + (p.isSize ? " = \(ReportText.bytes(p.bytes, page)) (\(ReportText.pages(p.bytes, page)))" : "")
+                    + (p.overridden ? " (set on the command line)" : "")
+            }
+            out.paragraph("Parameters: " + list.joined(separator: "; ") + ".")
+        }
+        if r.steps.isEmpty {
+            out.paragraph(r.verdict == .skip ? "No step ran: the scenario was skipped." : "No step ran.")
+            return
+        }
+        out.table(["#", "label", "process", "what", "the subject replied"], r.steps.map { s in
+            [String(s.index + 1), "`\(s.label)`", s.process ?? "observer", s.description + (s.why.map { " — \($0)" } ?? ""),
+             s.error.map { "**error:** \($0)" } ?? replyText(s.reply)]
+        })
+    }
+
+    /// One section per label: the bar chart, the fields of every scope in every
+    /// process, and what moved since the previous label.
+    static func measurementSections(_ r: RunRecord, _ m: ReportMeasurements, into out: inout Markdown) {
+        let shown = m.shownSnapshots
+        guard !shown.isEmpty else { return }
+        let name = r.scenario.name
+        let fields = m.tableFields
+        out.line("## What smaps showed")
+        out.blank()
+        var intro = "Fields of the mappings that cover each region, in kB as smaps prints them, after each step, for every live process. "
+            + "A region is found by the address range the subject reported, so when it shares a mapping with other data "
+            + "(the malloc heap), the mapping's numbers include that data."
+        let omitted = m.omittedFields
+        if !omitted.isEmpty { intro += " Left out because they stay 0 throughout: \(omitted.joined(separator: ", "))." }
+        out.paragraph(intro)
+        out.line("![Rss and Pss of each process after each step](\(ReportFiles.timelineName(name)))")
+        out.blank()
+
+        var previous: (label: String, rows: [[String]])?
+        for s in shown {
+            let step = m.step(for: s)
+            let heading = step.map { "After step \($0.index + 1), `\(s.label)`: \($0.process ?? "observer"), \($0.description)" }
+                ?? "`\(s.label)`: before the first step"
+            out.line("### \(heading)")
             out.blank()
-            if let first = r.snapshots.lazy.compactMap({ s in s.processes.lazy.compactMap { $0.region(name).map { (p: $0, owner: s.processes) } }.first }).first {
-                let reg = first.p
-                out.paragraph("`\(reg.name)`: \(fmt(Double(reg.length), page)) (\(pages(Double(reg.length), page))) at 0x\(reg.start), \(reg.origin).")
-            }
             var rows: [[String]] = []
-            for s in r.snapshots {
+            for scope in m.scopes {
                 for p in s.processes {
-                    guard let reg = p.region(name) else { continue }
-                    let where_ = reg.mappingIndexes.map { i -> String in
-                        let m = p.mappings[i]
-                        return (m.pathname.isEmpty ? "anon" : m.pathname) + " " + m.permissions
-                    }.joined(separator: ", ")
-                    rows.append(["`\(s.label)`", "\(p.name) (\(p.pid))", where_.isEmpty ? "not mapped" : where_]
-                        + SmapsFieldNames.reported.map { reg.kB[$0].map(String.init) ?? "—" })
+                    guard let v = m.values(scope, in: p) else { continue }
+                    rows.append([scope.markdown, "\(p.name) (\(p.pid))", m.mappingText(scope, in: p)] + fields.map { v[$0].map(String.init) ?? "—" })
                 }
             }
-            out.table(["label", "process", "mapping"] + SmapsFieldNames.reported, rows)
-            var changes: [[String]] = []
-            var procs: [String] = []
-            for s in r.snapshots { for p in s.processes where !procs.contains(p.name) { procs.append(p.name) } }
-            for proc in procs {
-                var previous: (label: String, kB: [String: UInt64])?
-                for s in r.snapshots {
-                    guard let reg = s.process(proc)?.region(name) else { previous = nil; continue }
-                    if let prev = previous {
-                        let moved = SmapsFieldNames.reported.compactMap { f -> String? in
-                            let d = Int64(reg.kB[f] ?? 0) - Int64(prev.kB[f] ?? 0)
-                            return d == 0 ? nil : "\(f) \(d > 0 ? "+" : "−")\(abs(d))"
-                        }
-                        if !moved.isEmpty { changes.append(["`\(prev.label)` → `\(s.label)`", proc, moved.joined(separator: ", ")]) }
+            let picture = ReportFiles.barsName(name, label: s.label)
+            if let prev = previous, prev.rows == rows {
+                out.paragraph("Nothing moved since `\(prev.label)`: every field of every process is the same ([chart](\(picture))).")
+                previous = (s.label, rows)
+                continue
+            }
+            out.line("![Shared and Private, Clean and Dirty, per process after \(s.label)](\(picture))")
+            out.blank()
+            out.table(["scope", "process (pid)", "mapping"] + fields, rows)
+            if let prev = r.snapshots.firstIndex(where: { $0.label == s.label }).flatMap({ $0 > 0 ? r.snapshots[$0 - 1] : nil }) {
+                let moved = changes(m, from: prev, to: s)
+                if !moved.isEmpty {
+                    out.line("Moved since `\(prev.label)` (kB):")
+                    out.blank()
+                    for line in moved { out.line("- \(line)") }
+                    out.blank()
+                }
+            }
+            previous = (s.label, rows)
+        }
+    }
+
+    /// `parent `buf`: Pss −34, Shared_Dirty +68, Private_Dirty −68`, per process and scope.
+    static func changes(_ m: ReportMeasurements, from a: SnapshotRecord, to b: SnapshotRecord) -> [String] {
+        var lines: [String] = []
+        for scope in m.scopes {
+            for p in b.processes {
+                let now = m.values(scope, in: p)
+                let before = a.process(p.name).flatMap { m.values(scope, in: $0) }
+                switch (before, now) {
+                case (nil, nil): continue
+                case (nil, .some):
+                    lines.append("\(p.name) \(scope.markdown): appears" + (a.process(p.name) == nil ? " (new process)" : ""))
+                case (.some, nil):
+                    lines.append("\(p.name) \(scope.markdown): gone")
+                case (.some(let x), .some(let y)):
+                    let moved = SmapsFieldNames.reported.compactMap { f -> String? in
+                        let d = Int64(y[f] ?? 0) - Int64(x[f] ?? 0)
+                        return d == 0 ? nil : "\(f) \(ReportText.signedKB(d))"
                     }
-                    previous = (s.label, reg.kB)
+                    if !moved.isEmpty { lines.append("\(p.name) \(scope.markdown): " + moved.joined(separator: ", ")) }
                 }
             }
-            if !changes.isEmpty {
-                out.line("Changes (kB):")
-                out.blank()
-                out.table(["between", "process", "fields that moved"], changes)
+            for p in a.processes where b.process(p.name) == nil && m.values(scope, in: p) != nil {
+                lines.append("\(p.name) \(scope.markdown): gone (the process exited)")
             }
+        }
+        return lines
+    }
+
+    static func documentSection(_ r: RunRecord, _ m: ReportMeasurements, into out: inout Markdown) {
+        guard !r.document.isEmpty else { return }
+        let page = r.environment.pageSize
+        out.line("## The document said, we measured")
+        out.blank()
+        let same = r.document.filter { $0.measuredBytes == $0.documentBytes }.count
+        out.paragraph("\(same) of \(r.document.count) numbers the source document printed are the same here.")
+        out.table(["at", "process", "scope", "field", "the document said", "we measured", "difference", "why"], r.document.map { c in
+            let measured = c.measuredBytes.map { ReportText.bytes($0, page) } ?? "not measured"
+            let diff = c.measuredBytes.map { $0 == c.documentBytes ? "same" : ReportText.delta($0 - c.documentBytes, page) } ?? "—"
+            return ["`\(c.label)`", c.process, c.scope == "whole process" ? c.scope : "`\(c.scope)`", c.field, c.documentText,
+                    measured, diff, claimWhy(c, r)]
+        })
+    }
+
+    /// The scenario's note for a claim; else, when the numbers differ, what our
+    /// own expectation on that field says about it.
+    static func claimWhy(_ c: ClaimResult, _ r: RunRecord) -> String {
+        if let note = c.note { return note }
+        guard let measured = c.measuredBytes else { return "the run did not reach `\(c.label)`" }
+        if measured == c.documentBytes { return "—" }
+        let related = r.expectations.filter {
+            $0.process == c.process && $0.scope == c.scope && $0.field == c.field && $0.labels == [c.label]
+        }
+        if related.isEmpty { return "the scenario gives no reason" }
+        return related.map { e in
+            "our expectation `\(e.condition)` " + (e.verdict == .pass ? "holds" : e.verdict == .fail ? "does not hold" : e.verdict.rawValue)
+        }.joined(separator: "; ")
+    }
+
+    static func expectationSection(_ r: RunRecord, into out: inout Markdown) {
+        let page = r.environment.pageSize
+        out.line("## Expectations")
+        out.blank()
+        guard !r.expectations.isEmpty else {
+            out.paragraph("No expectation was evaluated" + (r.reason.map { ": \($0)" } ?? "."))
+            return
+        }
+        out.table(["line", "verdict", "process", "what", "at", "condition", "observed", "expected"], r.expectations.map { e in
+            [String(e.line), mark(e.verdict), e.process, what(e), e.labels.map { "`\($0)`" }.joined(separator: " → "), "`\(e.condition)`",
+             e.observed.map { e.kind == "change" || e.kind == "shift" ? ReportText.delta($0, page) : ReportText.bytes($0, page) } ?? "—",
+             e.expected.map { ReportText.bytes($0, page) } ?? "—"]
+        })
+        var seen = Set<Int>()
+        var whys: [String] = []
+        for e in r.expectations {
+            guard let why = e.why, seen.insert(e.line).inserted else { continue }
+            whys.append("- line \(e.line), \(e.kind == "state" || e.kind == "presence" ? "at" : "between") \(e.labels.map { "`\($0)`" }.joined(separator: " and ")): \(why)")
+        }
+        if !whys.isEmpty {
+            out.line("Why, as the scenario says:")
+            out.blank()
+            for w in whys { out.line(w) }
+            out.blank()
+        }
+        let skipped = r.expectations.filter { $0.verdict == .skip }
+        if !skipped.isEmpty {
+            out.line("Not evaluated:")
+            out.blank()
+            for e in skipped { out.line("- \(mark(e.verdict)) line \(e.line): \(e.sentence)") }
+            out.blank()
         }
     }
 
     static func what(_ e: ExpectationResult) -> String {
+        let scope = e.scope == "whole process" ? e.scope : "`\(e.scope)`"
         switch e.kind {
-        case "shift": return "\(e.scope): \(e.field ?? "") shift"
-        case "change": return "\(e.scope): change in \(e.field ?? "")"
-        case "presence": return "\(e.scope) \(e.condition)"
-        case "content": return "\(e.scope): bytes"
-        default: return "\(e.scope): \(e.field ?? "")"
+        case "shift": return "\(scope): \(e.field ?? "") shift"
+        case "change": return "\(scope): change in \(e.field ?? "")"
+        case "presence": return "\(scope) \(e.condition)"
+        case "content": return "\(scope): bytes"
+        default: return "\(scope): \(e.field ?? "")"
         }
     }
 
@@ -178,23 +272,13 @@ public enum MarkdownReport {
         switch v {
         case .pass: return "✅ pass"
         case .fail: return "❌ FAIL"
-        case .skip: return "⏭ skip"
+        case .skip: return "⏭ skipped"
         case .error: return "⚠️ error"
         }
     }
 
     static func replyText(_ reply: [String: String]) -> String {
         reply.keys.sorted().map { "\($0)=\(reply[$0]!)" }.joined(separator: " ")
-    }
-
-    static func fmt(_ bytes: Double, _ page: Int) -> String { Quantity.formatBytes(bytes, pageSize: page) }
-    static func delta(_ bytes: Double, _ page: Int) -> String { (bytes >= 0 ? "+" : "−") + fmt(abs(bytes), page) }
-    static func pages(_ bytes: Double, _ page: Int) -> String {
-        let p = bytes / Double(page)
-        return p == p.rounded() ? "\(Int(p)) \(p == 1 ? "page" : "pages")" : "\(num(p)) pages"
-    }
-    static func num(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String((v * 1000).rounded() / 1000)
     }
 }
 

@@ -5,7 +5,14 @@ import Reports
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Re-render lab reports from saved run records (NAME.json).")
+        commandName: "report",
+        abstract: "Re-render lab reports from saved run records (NAME.json).",
+        discussion: """
+        Reads run records written by `cowlab run` and writes NAME.md with its pictures (NAME-LABEL.svg, \
+        NAME-timeline.svg), byte for byte what `cowlab run` wrote from the same record. --format junit also \
+        writes NAME.junit.xml; --index writes README.md (the suite index) for all the records given, in order.
+        """
+    )
 
     @Argument(help: "Run records written by `cowlab run`.")
     var records: [String]
@@ -13,7 +20,24 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Where the reports go (default: beside each record).")
     var out: String?
 
+    @Option(name: .long, help: ArgumentHelp("Report formats, comma-separated: md (with its SVG pictures), json, junit.", valueName: "formats"))
+    var format = "md"
+
+    @Flag(name: .long, help: "Also write the suite index README.md (and junit.xml with --format junit) for all the records.")
+    var index = false
+
+    func validate() throws {
+        if records.isEmpty { throw ValidationError("name at least one run record (NAME.json)") }
+        if index && out == nil && Set(records.map { ($0 as NSString).deletingLastPathComponent }).count > 1 {
+            throw ValidationError("--index with records from several directories needs --out")
+        }
+        do { _ = try ReportFormat.parseList(format) } catch { throw ValidationError("--format: \(error)") }
+    }
+
     func run() throws {
+        let formats = try ReportFormat.parseList(format)
+        var loaded: [RunRecord] = []
+        var indexDirectory = "."
         for path in records {
             let record: RunRecord
             do {
@@ -25,16 +49,26 @@ struct ReportCommand: ParsableCommand {
                 printError("cowlab: \(path): \(error.localizedDescription)")
                 throw Exit.inputError
             }
-            let dir = out ?? (path as NSString).deletingLastPathComponent
-            let md = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent("\(record.scenario.name).md")
+            let parent = (path as NSString).deletingLastPathComponent
+            let dir = out ?? (parent.isEmpty ? "." : parent)
+            indexDirectory = dir
+            let writer = ReportWriter(directory: dir, formats: formats)
             do {
-                try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
-                try Data(MarkdownReport.render(record).utf8).write(to: URL(fileURLWithPath: md), options: .atomic)
+                try writer.prepare()
+                for written in try writer.write(record) { print(written) }
             } catch {
-                printError("cowlab: cannot write \(md): \(error.localizedDescription)")
+                printError("cowlab: cannot write the report of \(path) into \(dir): \(error.localizedDescription)")
                 throw Exit.runError
             }
-            print(md)
+            loaded.append(record)
+        }
+        if index {
+            do {
+                for written in try ReportWriter(directory: indexDirectory, formats: formats).writeSuite(loaded) { print(written) }
+            } catch {
+                printError("cowlab: cannot write the index into \(indexDirectory): \(error.localizedDescription)")
+                throw Exit.runError
+            }
         }
     }
 
