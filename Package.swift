@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "SmapsTests", dependencies: ["Smaps"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PageMapTests", dependencies: ["PageMap"]),
         .testTarget(name: "CowLabTests", dependencies: ["CowLab", "Smaps"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CowLab"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CowLab"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
