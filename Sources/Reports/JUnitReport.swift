@@ -113,6 +113,7 @@ public enum JUnitReport {
     /// Seconds with three decimals at most, no exponent: `0.1`, `12.345`.
     static func seconds(_ t: Double) -> String {
         guard t.isFinite, t >= 0 else { return "0" }
+        guard t < 1e12 else { return String(Int64(1e12)) }   // no run takes 30 000 years; keep the number plain
         let ms = Int64((t * 1000).rounded())
         let frac = ms % 1000
         if frac == 0 { return "\(ms / 1000)" }

@@ -109,7 +109,7 @@ enum ReportText {
     static func pages(_ bytes: Double, _ page: Int) -> String {
         guard page > 0 else { return "? pages" }
         let p = bytes / Double(page)
-        return p == p.rounded() ? "\(Int(p)) \(p == 1 ? "page" : "pages")" : "\(number(p)) pages"
+        return p == p.rounded() && abs(p) < 1e15 ? "\(Int64(p)) \(p == 1 ? "page" : "pages")" : "\(number(p)) pages"
     }
     /// An integer when it is one, else the shortest decimal that round-trips.
     static func number(_ v: Double) -> String {

@@ -41,6 +41,7 @@ struct ReportSVG {
 
     /// `12`, `12.5`, `-3.2`: a tenth of a pixel, no trailing `.0`.
     static func n(_ v: Double) -> String {
+        guard v.isFinite, abs(v) < 1e12 else { return "0" }
         let tenths = Int((v * 10).rounded())
         let sign = tenths < 0 ? "-" : ""
         let a = abs(tenths)

@@ -69,9 +69,21 @@ public enum SuiteIndex {
         return out.text
     }
 
-    /// The last measured label's Rss, Pss, Shared_Dirty and Private_Dirty of the
-    /// first scope, per process: `` `buf` at `parent-reads`: parent 68 / 68 / 0 / 68 ``.
+    /// What the scenario is about, in numbers: its shifts (`` `buf` Shared_Dirty → Private_Dirty,
+    /// `forked` → `written`: child 68, parent 68 ``) when it has any, else the Rss, Pss,
+    /// Shared_Dirty and Private_Dirty of the first scope at the last label, per process.
     static func keyNumbers(_ r: RunRecord) -> String {
+        let shifts = r.expectations.filter { $0.kind == "shift" && $0.observed != nil }
+        if !shifts.isEmpty {
+            var groups: [(key: String, values: [String])] = []
+            for e in shifts {
+                let scope = e.scope == "whole process" ? e.scope : "`\(e.scope)`"
+                let key = "\(scope) \(e.field ?? "") \(e.labels.map { "`\($0)`" }.joined(separator: " → "))"
+                let value = "\(e.process) \(ReportText.signedKB(Int64((e.observed! / 1024).rounded())))"
+                if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].values.append(value) } else { groups.append((key, [value])) }
+            }
+            return groups.map { "\($0.key): \($0.values.joined(separator: ", "))" }.joined(separator: "; ")
+        }
         let m = ReportMeasurements(r)
         guard let last = m.shownSnapshots.last, let scope = m.scopes.first(where: { scope in
             last.processes.contains { m.values(scope, in: $0) != nil }

@@ -77,7 +77,15 @@ struct MarkdownReportTests {
         #expect(md.contains("## The machine"))
         for r in records { #expect(md.contains("| [\(r.scenario.name)](\(r.scenario.name).md): \(r.scenario.title) |")) }
         #expect(md.contains("## Not passing"))
-        #expect(md.contains("`buf` at `parent-reads`, Rss / Pss / Shared_Dirty / Private_Dirty: parent 68 / 68 / 0 / 68; child 68 / 68 / 0 / 68"))
+        #expect(md.contains("| `buf` Shared_Dirty → Private_Dirty `forked` → `written`: child +68, parent +68 |"))
+    }
+
+    @Test("without shifts, the key numbers are the first scope's at the last label")
+    func keyNumbersWithoutShifts() throws {
+        var r = try ReportFixtures.pass()
+        r.expectations.removeAll { $0.kind == "shift" }
+        #expect(SuiteIndex.keyNumbers(r)
+            == "`buf` at `parent-reads`, Rss / Pss / Shared_Dirty / Private_Dirty: parent 68 / 68 / 0 / 68; child 68 / 68 / 0 / 68")
     }
 
     @Test("report formats parse from a comma-separated list", arguments: [
