@@ -53,7 +53,7 @@ struct CLITests {
         let help = r.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         #expect(help.contains("Exit codes:"))
         for phrase in ["0 every expectation held", "1 an expectation failed", "2 a scenario file or name is wrong",
-                       "3 a smaps file or pid cannot be read", "4 a run could not complete", "64 bad command-line usage"] {
+                       "3 a smaps file, pid or run record cannot be read", "4 a run could not complete", "64 bad command-line usage"] {
             #expect(help.contains(phrase), "missing from cowlab --help: \(phrase)")
         }
     }
