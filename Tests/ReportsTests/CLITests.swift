@@ -74,7 +74,8 @@ struct CLITests {
         #expect(r.stderr.contains("html"))
     }
 
-    @Test("`cowlab report` re-renders a committed record byte for byte like the golden files")
+    @Test("`cowlab report` re-renders a committed record byte for byte like the golden files",
+          .disabled(if: ReportFixtures.updating, "the golden files are being rewritten"))
     func reportMatchesGolden() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
