@@ -43,9 +43,27 @@ public enum ResidentBarChart {
         let plotLeft = (margin + labelWidth + 10).rounded()
         let plotRight = (width - margin - totalsWidth - 8).rounded()
         let plotWidth = max(plotRight - plotLeft, 120)
+        var scales: [String: (axis: (step: UInt64, top: UInt64, label: (UInt64) -> String), scale: Double)] = [:]
+        for scope in m.scopes {
+            let axis = ReportSVG.axis(maxKB: m.maxResident(scope))
+            scales[scope.name] = (axis, plotWidth / Double(axis.top))
+        }
+        // Parts too thin to hold their number are named after the totals; the
+        // canvas widens (for every label alike) when that text needs the room.
+        var canvasWidth = width
+        for s in record.snapshots {
+            for p in s.processes {
+                for scope in m.scopes {
+                    guard let v = m.values(scope, in: p) else { continue }
+                    let segs = segments(v, scale: scales[scope.name]!.scale)
+                    let end = plotLeft + segs.reduce(0) { $0 + $1.width } + 6 + ReportSVG.textWidth(trailing(v, segs), size: font)
+                    canvasWidth = max(canvasWidth, (end + margin).rounded(.up))
+                }
+            }
+        }
 
         let scopes = m.scopes.filter { scope in snapshot.processes.contains { m.values(scope, in: $0) != nil } }
-        var svg = ReportSVG(width: Int(width), height: 0)
+        var svg = ReportSVG(width: Int(canvasWidth), height: 0)
         let step = m.step(for: snapshot)
         let heading = step.map { "\(record.scenario.name): after step \($0.index + 1), \(snapshot.label)" }
             ?? "\(record.scenario.name): at \(snapshot.label), before the first step"
@@ -71,8 +89,7 @@ public enum ResidentBarChart {
         for scope in scopes {
             y += 22
             svg.text(scopeHeading(scope, m, page: page), x: margin, y: y - 6, size: 13, bold: true)
-            let axis = ReportSVG.axis(maxKB: m.maxResident(scope))
-            let scale = plotWidth / Double(axis.top)
+            let (axis, scale) = scales[scope.name]!
             let rowsTop = y
             let rowsBottom = y + Double(snapshot.processes.count) * rowPitch
             // Grid first, so bars draw over it.
@@ -93,20 +110,17 @@ public enum ResidentBarChart {
                     continue
                 }
                 var x = plotLeft
-                for part in ReportMeasurements.residentParts {
-                    let value = v[part] ?? 0
-                    guard value > 0 else { continue }
-                    let w = Double(value) * scale
-                    let c = ReportSVG.partColours[part]!
-                    svg.rect(x: x, y: top, w: w, h: barHeight, fill: c.fill, stroke: "#ffffff", strokeWidth: 0.5,
-                             title: "\(p.name) \(scope.plain) \(part): \(ReportSVG.kB(value))")
-                    let text = ReportSVG.kB(value)
-                    if w >= ReportSVG.textWidth(text, size: 11) + 6 {
-                        svg.text(text, x: x + w / 2, y: mid - 0.5, size: 11, anchor: .middle, fill: c.text)
+                let segs = segments(v, scale: scale)
+                for seg in segs {
+                    let c = ReportSVG.partColours[seg.part]!
+                    svg.rect(x: x, y: top, w: seg.width, h: barHeight, fill: c.fill, stroke: "#ffffff", strokeWidth: 0.5,
+                             title: "\(p.name) \(scope.plain) \(seg.part): \(ReportSVG.kB(seg.value))")
+                    if seg.labelled {
+                        svg.text(ReportSVG.kB(seg.value), x: x + seg.width / 2, y: mid - 0.5, size: 11, anchor: .middle, fill: c.text)
                     }
-                    x += w
+                    x += seg.width
                 }
-                svg.text(totals(v), x: x + 6, y: mid, size: font, halo: true)
+                svg.text(trailing(v, segs), x: x + 6, y: mid, size: font, halo: true)
                 description.append("\(scope.plain), \(p.name): "
                     + ReportMeasurements.residentParts.map { "\($0) \(ReportSVG.kB(v[$0] ?? 0))" }.joined(separator: ", ")
                     + "; \(totals(v))")
@@ -116,6 +130,29 @@ public enum ResidentBarChart {
         svg.height = Int((y + margin - 10).rounded(.up))
         let title = "\(record.scenario.name) at \(snapshot.label): Shared and Private, Clean and Dirty, per process"
         return svg.render(title: title, description: description.joined(separator: ". ") + ".")
+    }
+
+    struct Segment {
+        var part: String
+        var value: UInt64
+        var width: Double
+        /// True when the segment is wide enough to carry its number.
+        var labelled: Bool
+    }
+
+    /// The non-zero parts of a bar; a part thinner than 2 px is drawn 2 px wide so it stays visible.
+    static func segments(_ v: [String: UInt64], scale: Double) -> [Segment] {
+        ReportMeasurements.residentParts.compactMap { part in
+            let value = v[part] ?? 0
+            guard value > 0 else { return nil }
+            let w = max(Double(value) * scale, 2)
+            return Segment(part: part, value: value, width: w, labelled: w >= ReportSVG.textWidth(ReportSVG.kB(value), size: 11) + 6)
+        }
+    }
+
+    /// `Rss 1036 kB · Pss 522 kB`, then the parts too thin to carry their number: `· Private_Dirty 8 kB`.
+    static func trailing(_ v: [String: UInt64], _ segs: [Segment]) -> String {
+        ([totals(v)] + segs.filter { !$0.labelled }.map { "\($0.part) \(ReportSVG.kB($0.value))" }).joined(separator: " · ")
     }
 
     static func scopeHeading(_ scope: ReportScope, _ m: ReportMeasurements, page: Int) -> String {
