@@ -277,6 +277,12 @@ public enum MarkdownReport {
         }
     }
 
+    // The number formatters, under the names other renderers in this module have used.
+    static func fmt(_ bytes: Double, _ page: Int) -> String { ReportText.bytes(bytes, page) }
+    static func delta(_ bytes: Double, _ page: Int) -> String { ReportText.delta(bytes, page) }
+    static func pages(_ bytes: Double, _ page: Int) -> String { ReportText.pages(bytes, page) }
+    static func num(_ v: Double) -> String { ReportText.number(v) }
+
     static func replyText(_ reply: [String: String]) -> String {
         reply.keys.sorted().map { "\($0)=\(reply[$0]!)" }.joined(separator: " ")
     }
