@@ -65,6 +65,11 @@ struct RunSession {
             return
         }
         for step in scenario.steps {
+            if let signal = Interrupts.pending {
+                record.verdict = .error
+                record.reason = "\(scenario.name): \(SubjectError.interrupted(signal: signal)) before step \(step.index + 1) '\(step.label)'"
+                return
+            }
             options.onStep?(step.index + 1, scenario.steps.count, step.label)
             var result = StepResult(index: step.index, label: step.label, process: step.process, operation: step.operation.name,
                                     description: describe(step), why: nil, reply: [:], error: nil)
