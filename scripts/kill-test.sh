@@ -19,7 +19,7 @@ count_tagged() { # live (non-zombie) subjects carrying this run's tag
   local n=0 p state
   for p in $(pgrep -x cowlab-subject || true); do
     state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || echo gone)
-    if [ "$state" != Z ] && [ "$state" != gone ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "COWLAB_KILL_TEST=$1"; then
+    if [ "$state" != Z ] && [ "$state" != gone ] && { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "COWLAB_KILL_TEST=$1"; then
       n=$((n + 1))
     fi
   done
