@@ -1,1 +1,0 @@
-// PageMap: see ARCHITECTURE.md
