@@ -79,3 +79,8 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     static let accessDenied = Errno(EACCES)
     static let notPermitted = Errno(EPERM)
 }
+
+/// This process's id.
+///
+/// The corresponding C function is `getpid`.
+func system_getpid() -> Int32 { getpid() }
