@@ -88,7 +88,7 @@ public enum FrameJoin {
                             r = (p!.exclusive || q!.exclusive) ? .copied : .shared
                         } else {
                             r = p!.entry.rawPFN == q!.entry.rawPFN ? .shared : .copied
-                            if r == .shared, p!.flags?.contains(.zeroPage) == true { zero += 1 }
+                            if r == .shared, let f = p!.flags, f.rawValue & PageFlags.zeroPage.rawValue != 0 { zero += 1 }
                         }
                     }
                     switch r {

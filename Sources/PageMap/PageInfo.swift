@@ -7,19 +7,27 @@
 public struct PageInfo: Hashable, Sendable {
     /// The raw pagemap entry.
     public let entry: PageMapEntry
-    /// The frame number, if present and visible.
-    public let pfn: UInt64?
-    /// `/proc/kpagecount` for the frame, if readable.
-    public let mapcount: UInt64?
-    /// `/proc/kpageflags` for the frame, if readable.
-    public let flags: PageFlags?
+    // Kept as raw words (UInt64.max = unknown) so a page costs 24 bytes, not 56:
+    // a 1 GiB region has 262,144 of them.
+    private let mapcountRaw: UInt64
+    private let flagsRaw: UInt64
+    private static let unknown = UInt64.max
 
     public init(entry: PageMapEntry, mapcount: UInt64? = nil, flags: PageFlags? = nil) {
         self.entry = entry
-        self.pfn = entry.isPresent && entry.rawPFN != 0 ? entry.rawPFN : nil
-        self.mapcount = self.pfn == nil ? nil : mapcount
-        self.flags = self.pfn == nil ? nil : flags
+        let visible = entry.isPresent && entry.rawPFN != 0
+        self.mapcountRaw = visible ? (mapcount ?? Self.unknown) : Self.unknown
+        self.flagsRaw = visible ? (flags?.rawValue ?? Self.unknown) : Self.unknown
     }
+
+    /// The frame number, if present and visible.
+    public var pfn: UInt64? { entry.isPresent && entry.rawPFN != 0 ? entry.rawPFN : nil }
+    /// `/proc/kpagecount` for the frame, if readable. For a small page that
+    /// pagemap shows exclusively mapped, 1 without reading kpagecount (the bit
+    /// means exactly that; see `FrameTable.mapcountsFromExclusiveBit`).
+    public var mapcount: UInt64? { mapcountRaw == Self.unknown ? nil : mapcountRaw }
+    /// `/proc/kpageflags` for the frame, if readable.
+    public var flags: PageFlags? { flagsRaw == Self.unknown ? nil : PageFlags(rawValue: flagsRaw) }
 
     public var present: Bool { entry.isPresent }
     public var swapped: Bool { entry.isSwapped }

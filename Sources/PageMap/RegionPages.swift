@@ -87,70 +87,74 @@ public struct RegionPages: Sendable {
         let table = visibility == .hidden ? FrameTable.hidden : frames
         self.mapcountStatus = table?.mapcountStatus ?? .failed("not read")
         self.flagsStatus = table?.flagsStatus ?? .failed("not read")
+        let mapcountsKnown = table?.mapcounts != nil && visibility != .hidden
+        let flagsKnown = table?.flags != nil && visibility != .hidden
 
+        // One tight pass: join each entry with the table and count as we go.
+        let index = table?.index ?? .empty
+        let mapcounts = table?.mapcounts ?? []
+        let flags = table?.flags ?? []
+        var c = Counts()
+        c.pages = entries.count
+        var shared = 0, priv = 0, anon = 0, thp = 0, zero = 0, dirty = 0, ksm = 0
+        var seen = [UInt64](repeating: 0, count: index.count / 64 + 1)
+        var distinct = 0
+        var strays: [UInt64] = []  // visible PFNs the table does not hold
         var pages = [PageInfo]()
         pages.reserveCapacity(entries.count)
-        let tablePFNs = table?.pfns ?? []
-        let mapcounts = table?.mapcounts
-        let flags = table?.flags
-        var last = -1
-        for e in entries {
-            var mapcount: UInt64?
-            var flag: PageFlags?
-            if e.isPresent, e.rawPFN != 0, !tablePFNs.isEmpty {
+        entries.withUnsafeBufferPointer { list in
+            for e in list {
+                guard e.isPresent else {
+                    if e.isSwapped { c.swapped += 1 }
+                    pages.append(PageInfo(entry: e))
+                    continue
+                }
+                c.present += 1
+                if e.isExclusivelyMapped { c.exclusive += 1 }
+                if e.isFileOrSharedAnon { c.fileOrSharedAnon += 1 }
                 let pfn = e.rawPFN
-                // Fast path: consecutive pages usually sit in consecutive frames.
-                let i: Int?
-                if last >= 0, last + 1 < tablePFNs.count, tablePFNs[last + 1] == pfn {
-                    i = last + 1
-                } else if last >= 0, tablePFNs[last] == pfn {
-                    i = last
-                } else {
-                    i = tablePFNs.binarySearch(pfn)
+                guard pfn != 0 else {
+                    pages.append(PageInfo(entry: e))
+                    continue
                 }
-                if let i {
-                    last = i
-                    mapcount = mapcounts?[i]
-                    flag = flags?[i]
+                guard let i = index.index(of: pfn) else {
+                    strays.append(pfn)
+                    pages.append(PageInfo(entry: e))
+                    continue
                 }
-            }
-            pages.append(PageInfo(entry: e, mapcount: mapcount, flags: flag))
-        }
-        self.pages = pages
-        self.counts = Self.count(pages, mapcountsKnown: mapcounts != nil && visibility != .hidden,
-                                 flagsKnown: flags != nil && visibility != .hidden,
-                                 pfnsKnown: visibility != .hidden)
-    }
-
-    private static func count(_ pages: [PageInfo], mapcountsKnown: Bool, flagsKnown: Bool, pfnsKnown: Bool) -> Counts {
-        var c = Counts()
-        c.pages = pages.count
-        var shared = 0, priv = 0, anon = 0, thp = 0, zero = 0, dirty = 0, ksm = 0
-        var pfns: [UInt64] = []
-        if pfnsKnown { pfns.reserveCapacity(pages.count) }
-        for p in pages {
-            if p.present { c.present += 1 }
-            if p.swapped { c.swapped += 1 }
-            if p.exclusive { c.exclusive += 1 }
-            if p.entry.isFileOrSharedAnon { c.fileOrSharedAnon += 1 }
-            if let pfn = p.pfn, pfnsKnown { pfns.append(pfn) }
-            if let m = p.mapcount {
-                if m >= 2 { shared += 1 } else if m == 1 { priv += 1 }
-            }
-            if let f = p.flags {
-                if f.contains(.anon) { anon += 1 }
-                if f.contains(.thp) { thp += 1 }
-                if f.contains(.zeroPage) { zero += 1 }
-                if f.contains(.dirty) { dirty += 1 }
-                if f.contains(.ksm) { ksm += 1 }
+                let bit: UInt64 = 1 << UInt64(i & 63)
+                if seen[i >> 6] & bit == 0 {
+                    seen[i >> 6] |= bit
+                    distinct += 1
+                }
+                var mapcount: UInt64?
+                var flag: PageFlags?
+                if mapcountsKnown {
+                    let m = mapcounts[i]
+                    mapcount = m
+                    if m >= 2 { shared += 1 } else if m == 1 { priv += 1 }
+                }
+                if flagsKnown {
+                    let f = flags[i]
+                    flag = f
+                    // Raw bit tests: OptionSet.contains can end up unspecialised.
+                    let r = f.rawValue
+                    if r & PageFlags.anon.rawValue != 0 { anon += 1 }
+                    if r & PageFlags.thp.rawValue != 0 { thp += 1 }
+                    if r & PageFlags.zeroPage.rawValue != 0 { zero += 1 }
+                    if r & PageFlags.dirty.rawValue != 0 { dirty += 1 }
+                    if r & PageFlags.ksm.rawValue != 0 { ksm += 1 }
+                }
+                pages.append(PageInfo(entry: e, mapcount: mapcount, flags: flag))
             }
         }
         if mapcountsKnown { c.sharedByMapcount = shared; c.privateByMapcount = priv }
         if flagsKnown {
             c.anonymous = anon; c.thp = thp; c.zeroPage = zero; c.dirty = dirty; c.ksm = ksm
         }
-        if pfnsKnown { c.distinctFrames = KPageFile.sortedUnique(pfns).count }
-        return c
+        if visibility != .hidden { c.distinctFrames = distinct + KPageFile.sortedUnique(strays).count }
+        self.pages = pages
+        self.counts = c
     }
 
     /// Reads one region: pagemap, then kpagecount and kpageflags for its frames.
@@ -165,23 +169,50 @@ public struct RegionPages: Sendable {
 
     /// Reads several regions (e.g. one region in a parent and its children) with
     /// a single frame-table lookup over the union of their frames.
+    ///
+    /// - Parameter inferExclusiveMapcounts: take map count 1 from pagemap's
+    ///   exclusive bit for small pages instead of reading kpagecount (exact, and
+    ///   about half the kernel work for a fully copied region); `false` reads
+    ///   kpagecount for every frame.
     public static func read(
-        _ targets: [Target], pageSize: Int = systemPageSize, procRoot: String = "/proc"
+        _ targets: [Target], pageSize: Int = systemPageSize, procRoot: String = "/proc",
+        inferExclusiveMapcounts: Bool = true
     ) throws(PageMapError) -> [RegionPages] {
-        var all: [[PageMapEntry]] = []
-        all.reserveCapacity(targets.count)
-        for t in targets {
-            all.append(try PageMapReader.read(pid: t.pid, range: t.range, pageSize: pageSize, procRoot: procRoot))
-        }
-        var pfns: [UInt64] = []
-        pfns.reserveCapacity(all.reduce(0) { $0 + $1.count })
-        for entries in all {
-            for e in entries where e.isPresent && e.rawPFN != 0 { pfns.append(e.rawPFN) }
-        }
-        let anyPresent = all.contains { $0.contains { $0.isPresent } }
-        let table = pfns.isEmpty && anyPresent ? FrameTable.hidden : FrameTable.lookup(pfns, procRoot: procRoot)
+        let all = try readEntries(targets, pageSize: pageSize, procRoot: procRoot)
+        let table = frameTable(for: all, procRoot: procRoot, inferExclusive: inferExclusiveMapcounts)
         return zip(targets, all).map { t, entries in
             RegionPages(pid: t.pid, start: t.range.lowerBound, pageSize: pageSize, entries: entries, frames: table)
         }
+    }
+
+    /// The pagemaps of all targets, read on all cores.
+    static func readEntries(
+        _ targets: [Target], pageSize: Int, procRoot: String
+    ) throws(PageMapError) -> [[PageMapEntry]] {
+        let slots = UnsafeMutableBufferPointer<Result<[PageMapEntry], PageMapError>>.allocate(capacity: targets.count)
+        slots.initialize(repeating: .success([]))
+        defer { slots.deinitialize().deallocate() }
+        let shared = Unchecked((targets, slots))
+        concurrentPerform(iterations: targets.count) { i in
+            let (targets, slots) = shared.value
+            do throws(PageMapError) {
+                slots[i] = .success(try PageMapReader.read(pid: targets[i].pid, range: targets[i].range,
+                                                           pageSize: pageSize, procRoot: procRoot))
+            } catch {
+                slots[i] = .failure(error)
+            }
+        }
+        var all: [[PageMapEntry]] = []
+        all.reserveCapacity(targets.count)
+        for r in slots { all.append(try r.get()) }
+        return all
+    }
+
+    /// One frame table for all the regions' frames (or `.hidden`).
+    static func frameTable(for all: [[PageMapEntry]], procRoot: String, inferExclusive: Bool = true) -> FrameTable {
+        let anyPresent = all.contains { $0.contains { $0.isPresent } }
+        let anyVisible = all.contains { $0.contains { $0.isPresent && $0.rawPFN != 0 } }
+        return anyPresent && !anyVisible ? FrameTable.hidden
+            : FrameTable.lookup(entries: all, procRoot: procRoot, inferExclusive: inferExclusive)
     }
 }

@@ -2,6 +2,8 @@
 // module makes. Every wrapper retries EINTR and reports failure as an errno value,
 // so callers can map it to a `PageMapError` that names the file.
 
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -84,3 +86,25 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 ///
 /// The corresponding C function is `getpid`.
 func system_getpid() -> Int32 { getpid() }
+
+/// Online CPUs.
+///
+/// The corresponding C function is `sysconf(_SC_NPROCESSORS_ONLN)`.
+func system_onlineCPUs() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+/// Runs `body(0..<iterations)` on all cores and returns when all are done.
+/// A thin wrapper over Dispatch; callers pass only `Unchecked` state whose
+/// slots are written by one iteration each.
+func concurrentPerform(iterations: Int, _ body: @Sendable (Int) -> Void) {
+    if iterations <= 1 {
+        for i in 0..<iterations { body(i) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+}
+
+/// A value handed to concurrent iterations that each touch disjoint parts of it.
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

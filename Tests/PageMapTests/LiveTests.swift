@@ -205,6 +205,31 @@ struct LiveTests {
         }
     }
 
+    /// The exclusive-bit shortcut must give exactly what kpagecount says.
+    @Test(.enabled(if: isRoot, "needs root (CAP_SYS_ADMIN) for /proc/kpagecount"))
+    func inferredMapcountsEqualKpagecount() throws {
+        let file = ShmFile(pages: 8)
+        let anon = Mapping(pages: 32, flags: MAP_PRIVATE | MAP_ANONYMOUS)
+        let a = Mapping(pages: 8, flags: MAP_SHARED, fd: file.fd)
+        let b = Mapping(pages: 8, flags: MAP_SHARED, fd: file.fd)
+        anon.write(pages: 0..<16, byte: 1)
+        #expect(anon.read(pages: 16..<24) == 0)  // zero page
+        a.write(pages: 0..<8, byte: 2)
+        #expect(b.read(pages: 0..<4) == 8)
+        let targets: [RegionPages.Target] = [.init(pid: pid, range: anon.range), .init(pid: pid, range: a.range),
+                                             .init(pid: pid, range: b.range)]
+        let inferred = try RegionPages.read(targets)
+        let full = try RegionPages.read(targets, inferExclusiveMapcounts: false)
+        for (x, y) in zip(inferred, full) {
+            #expect(x.pages.map(\.mapcount) == y.pages.map(\.mapcount))
+        }
+        #expect(inferred[0].pages[0..<16].allSatisfy { $0.mapcount == 1 })
+        // b read 4 pages, but fault-around may have mapped its neighbours too:
+        // a's count is 2 exactly where b has the page.
+        #expect(inferred[1].pages.map(\.mapcount) == inferred[2].pages.map { $0.present ? 2 : 1 })
+        #expect(inferred[2].counts.present >= 4)
+    }
+
     @Test(.enabled(if: isRoot, "needs root (CAP_SYS_ADMIN) for /proc/kpagecount"))
     func kpageTablesReadAsRoot() throws {
         let m = Mapping(pages: 8, flags: MAP_PRIVATE | MAP_ANONYMOUS)

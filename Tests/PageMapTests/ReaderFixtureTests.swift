@@ -131,3 +131,46 @@ struct ReaderFixtureTests {
         #expect(region.pages.allSatisfy { $0.pfn == nil })
     }
 }
+
+@Suite("Map counts from the exclusive bit")
+struct ExclusiveInferenceTests {
+    let base: UInt64 = 0x7f00_0000_0000
+
+    @Test func exclusiveSmallPagesAreNotAsked() throws {
+        let proc = FakeProc()
+        // Frame 10: exclusive small page. Frame 11: exclusive but part of a THP.
+        // Frame 12: not exclusive. The fixture's kpagecount says 7 everywhere, so
+        // a 1 can only come from the inference.
+        proc.pagemap(pid: 1, address: base, [Raw.page(10, exclusive: true), Raw.page(11, exclusive: true), Raw.page(12)])
+        proc.write("kpagecount", [(10, 7), (11, 7), (12, 7)])
+        let anon = PageFlags.anon.rawValue
+        proc.write("kpageflags", [(10, anon), (11, anon | PageFlags([.thp, .compoundHead]).rawValue), (12, anon)])
+        let range = base..<(base + 3 * 4096)
+        let inferred = try RegionPages.read(pid: 1, range: range, pageSize: 4096, procRoot: proc.root)
+        #expect(inferred.pages.map(\.mapcount) == [1, 7, 7])
+        let full = try RegionPages.read([.init(pid: 1, range: range)], pageSize: 4096, procRoot: proc.root,
+                                        inferExclusiveMapcounts: false)[0]
+        #expect(full.pages.map(\.mapcount) == [7, 7, 7])
+    }
+
+    @Test func aFrameNonExclusiveAnywhereIsAsked() throws {
+        let proc = FakeProc()
+        proc.pagemap(pid: 1, address: base, [Raw.page(10, exclusive: true)])
+        proc.pagemap(pid: 2, address: base, [Raw.page(10)])
+        proc.write("kpagecount", [(10, 2)])
+        proc.write("kpageflags", [(10, PageFlags.anon.rawValue)])
+        let range = base..<(base + 4096)
+        let regions = try RegionPages.read([.init(pid: 1, range: range), .init(pid: 2, range: range)],
+                                           pageSize: 4096, procRoot: proc.root)
+        #expect(regions.map { $0.pages[0].mapcount } == [2, 2])
+    }
+
+    @Test func withoutFlagsEveryCountIsRead() throws {
+        let proc = FakeProc()
+        proc.pagemap(pid: 1, address: base, [Raw.page(10, exclusive: true)])
+        proc.write("kpagecount", [(10, 5)])
+        let r = try RegionPages.read(pid: 1, range: base..<(base + 4096), pageSize: 4096, procRoot: proc.root)
+        #expect(r.pages[0].mapcount == 5)
+        #expect(r.flagsStatus != .available)
+    }
+}
