@@ -27,7 +27,7 @@ for mode in shared copied; do
     coproc SUBJECT { exec "$out/subject" "$size" "$mode"; }
     read -r parent child address length <&"${SUBJECT[0]}"
     echo
-    echo "== $mode: ${size} MiB, parent $parent, child $child"
+    echo "== $mode: ${size} MiB, parent $parent, child $child; load average $(cut -d' ' -f1-3 /proc/loadavg)"
     "$out/driver" "$parent" "$child" "$address" "$length" "$iterations" "$mode" || status=$?
     exec {SUBJECT[1]}>&-
     wait "$SUBJECT_PID" || true
