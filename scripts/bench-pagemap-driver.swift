@@ -3,6 +3,16 @@
 //
 // usage: driver PARENT_PID CHILD_PID ADDRESS_HEX LENGTH ITERATIONS EXPECT(shared|copied)
 
+import Glibc
+
+/// User + system CPU time of this process (all threads), in ms.
+func cpuMs() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000
+        + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000
+}
+
 let args = CommandLine.arguments
 guard args.count == 7, let parent = Int32(args[1]), let child = Int32(args[2]),
       let address = UInt64(args[3], radix: 16), let length = UInt64(args[4]), let iterations = Int(args[5]) else {
@@ -43,12 +53,14 @@ for _ in 0..<iterations {
 
 // The same work through the public one-call API, with and without taking map
 // count 1 from the exclusive bit.
-var api: [Double] = [], apiFull: [Double] = []
+var api: [Double] = [], apiFull: [Double] = [], apiCPU: [Double] = []
 for _ in 0..<iterations {
     var t0 = clock.now
+    let c0 = cpuMs()
     var r = try RegionPages.read(targets)
     _ = FrameJoin.compare(parent: r[0], child: r[1])
     api.append(ms(clock.now - t0))
+    apiCPU.append(cpuMs() - c0)
     t0 = clock.now
     r = try RegionPages.read(targets, inferExclusiveMapcounts: false)
     _ = FrameJoin.compare(parent: r[0], child: r[1])
@@ -72,9 +84,10 @@ for name in names {
     print(name.rightPad(26), fmt(median(xs)).leftPad(9), fmt(xs.min()!).leftPad(8))
 }
 print("RegionPages.read + join".rightPad(26), fmt(median(api)).leftPad(9), fmt(api.min()!).leftPad(8))
+print("  its CPU time (all threads)".rightPad(26), fmt(median(apiCPU)).leftPad(9), fmt(apiCPU.min()!).leftPad(8))
 print("  same, all kpagecount".rightPad(26), fmt(median(apiFull)).leftPad(9), fmt(apiFull.min()!).leftPad(8))
-let total = median(phases["total"]!)
-print("ratio to the 100 ms goal: \(fmt(total)) / 100 = \(String((total / 100 * 100).rounded() / 100)) (\(total < 100 ? "within" : "OVER") goal)")
+let total = median(api)
+print("ratio to the 100 ms goal (RegionPages.read + join, median): \(fmt(total)) / 100 = \(String((total / 100 * 100).rounded() / 100)) (\(total < 100 ? "within" : "OVER") goal)")
 
 extension String {
     func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }

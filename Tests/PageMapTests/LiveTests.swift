@@ -205,6 +205,22 @@ struct LiveTests {
         }
     }
 
+    @Test(.enabled(if: !isRoot, "checks the unprivileged errors; run scripts/test-pagemap-unprivileged.sh"))
+    func unprivilegedErrorsAreTyped() throws {
+        #expect(throws: PageMapError.needsRoot(path: "/proc/kpagecount")) {
+            try KPageCount.read(pfns: [1])
+        }
+        #expect(throws: PageMapError.needsRoot(path: "/proc/kpageflags")) {
+            try KPageFlags.read(pfns: [1])
+        }
+        let table = FrameTable.lookup([1, 2])
+        #expect(table.mapcountStatus == .needsRoot && table.flagsStatus == .needsRoot)
+        // Another user's process (init): ptrace read access is refused.
+        #expect(throws: PageMapError.permissionDenied(path: "/proc/1/pagemap")) {
+            try PageMapReader.read(pid: 1, range: 0x1000..<0x2000)
+        }
+    }
+
     /// The exclusive-bit shortcut must give exactly what kpagecount says.
     @Test(.enabled(if: isRoot, "needs root (CAP_SYS_ADMIN) for /proc/kpagecount"))
     func inferredMapcountsEqualKpagecount() throws {
