@@ -8,7 +8,7 @@ import Glibc
 /// User + system CPU time of this process (all threads), in ms.
 func cpuMs() -> Double {
     var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000
         + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000
 }
