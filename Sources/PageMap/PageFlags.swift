@@ -1,8 +1,14 @@
 /// The flags of one page frame, as read from `/proc/kpageflags` (8 bytes per PFN).
 ///
 /// Bit numbers follow Documentation/admin-guide/mm/pagemap.rst and
-/// include/uapi/linux/kernel-page-flags.h. Bits 32 and above are kernel-internal
-/// ("hacker") flags; they are kept in `rawValue` but not named here.
+/// include/uapi/linux/kernel-page-flags.h (bits 0-26). Bits 32-41 are the
+/// kernel's "hacking assistances" from include/linux/kernel-page-flags.h,
+/// "subject to change, never rely on them"; they are named for display only.
+///
+/// Two things that surprise: `dirty` is the folio's PG_dirty, which anonymous
+/// pages written through their page table usually lack (smaps counts them as
+/// *_Dirty from the pte's dirty bit), and on anonymous pages bit 34
+/// (`mappedToDisk`) is PG_anon_exclusive, which shares that bit.
 public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
 
@@ -40,6 +46,19 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     public static let idle = PageFlags(rawValue: 1 << 25)
     public static let pageTable = PageFlags(rawValue: 1 << 26)
 
+    // Kernel hacking assistances (unstable).
+    public static let reserved = PageFlags(rawValue: 1 << 32)
+    public static let mlocked = PageFlags(rawValue: 1 << 33)
+    /// PG_mappedtodisk; on anonymous pages, PG_anon_exclusive.
+    public static let mappedToDisk = PageFlags(rawValue: 1 << 34)
+    public static let `private` = PageFlags(rawValue: 1 << 35)
+    public static let private2 = PageFlags(rawValue: 1 << 36)
+    public static let ownerPrivate = PageFlags(rawValue: 1 << 37)
+    public static let arch = PageFlags(rawValue: 1 << 38)
+    public static let uncached = PageFlags(rawValue: 1 << 39)
+    public static let softDirty = PageFlags(rawValue: 1 << 40)
+    public static let arch2 = PageFlags(rawValue: 1 << 41)
+
     /// Names in bit order, as in the kernel's `page-types` tool.
     public static let names: [(PageFlags, String)] = [
         (.locked, "LOCKED"), (.error, "ERROR"), (.referenced, "REFERENCED"),
@@ -51,12 +70,15 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
         (.hwPoison, "HWPOISON"), (.noPage, "NOPAGE"), (.ksm, "KSM"), (.thp, "THP"),
         (.offline, "OFFLINE"), (.zeroPage, "ZERO_PAGE"), (.idle, "IDLE"),
         (.pageTable, "PGTABLE"),
+        (.reserved, "RESERVED"), (.mlocked, "MLOCKED"), (.mappedToDisk, "MAPPEDTODISK"),
+        (.private, "PRIVATE"), (.private2, "PRIVATE_2"), (.ownerPrivate, "OWNER_PRIVATE"),
+        (.arch, "ARCH"), (.uncached, "UNCACHED"), (.softDirty, "SOFTDIRTY"), (.arch2, "ARCH_2"),
     ]
 
-    /// E.g. "UPTODATE|DIRTY|LRU|MMAP|ANON|SWAPBACKED"; unnamed bits as "bitN".
+    /// E.g. "UPTODATE|LRU|MMAP|ANON|SWAPBACKED"; unnamed bits as "bitN".
     public var description: String {
         var parts = Self.names.filter { contains($0.0) }.map(\.1)
-        var rest = rawValue & ~((1 << 27) - 1)
+        var rest = rawValue & ~(((1 << 27) - 1) | (((1 << 10) - 1) << 32))
         while rest != 0 {
             let bit = rest.trailingZeroBitCount
             parts.append("bit\(bit)")

@@ -46,6 +46,8 @@ public struct RegionPages: Sendable {
         public var anonymous: Int?
         public var thp: Int?
         public var zeroPage: Int?
+        /// kpageflags DIRTY: the folio flag, not the pte bit. Freshly written
+        /// anonymous pages usually show 0 here while smaps says *_Dirty.
         public var dirty: Int?
         public var ksm: Int?
         /// Distinct frames among present pages (a frame mapped twice counts once).

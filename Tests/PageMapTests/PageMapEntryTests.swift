@@ -67,6 +67,8 @@ struct PageFlagsTests {
         ("ANON", 12), ("SWAPCACHE", 13), ("SWAPBACKED", 14), ("COMPOUND_HEAD", 15), ("COMPOUND_TAIL", 16),
         ("HUGE", 17), ("UNEVICTABLE", 18), ("HWPOISON", 19), ("NOPAGE", 20), ("KSM", 21), ("THP", 22),
         ("OFFLINE", 23), ("ZERO_PAGE", 24), ("IDLE", 25), ("PGTABLE", 26),
+        ("RESERVED", 32), ("MLOCKED", 33), ("MAPPEDTODISK", 34), ("PRIVATE", 35), ("PRIVATE_2", 36),
+        ("OWNER_PRIVATE", 37), ("ARCH", 38), ("UNCACHED", 39), ("SOFTDIRTY", 40), ("ARCH_2", 41),
     ]
 
     @Test(arguments: bits)
@@ -85,7 +87,8 @@ struct PageFlagsTests {
 
     @Test func describes() {
         #expect(PageFlags([.uptodate, .lru, .mmap, .anon]).description == "UPTODATE|LRU|MMAP|ANON")
-        #expect(PageFlags(rawValue: 1 << 33 | 1).description == "LOCKED|bit33")
+        #expect(PageFlags(rawValue: 1 << 34 | 1).description == "LOCKED|MAPPEDTODISK")
+        #expect(PageFlags(rawValue: 1 << 45 | 1 << 27).description == "bit27|bit45")
         #expect(PageFlags().description == "none")
     }
 }
