@@ -73,4 +73,44 @@ struct ExpectationEvaluatorTests {
         #expect(c[0].documentBytes == 34 * 1024)
         #expect(c[0].measuredBytes == Double(36 * 1024), "\(c)")
     }
+
+    func joined(_ label: String, shared: Int, copied: Int, mode: String) -> SnapshotRecord {
+        var s = snapshot(label, [("parent", fields(rss: 68, pss: 34, sd: 68, pd: 0)), ("child", fields(rss: 68, pss: 34, sd: 68, pd: 0))])
+        s.joins = [FrameJoinRecord(region: "buf", first: "parent", second: "child", mode: mode, shared: shared, copied: copied,
+                                   onlyFirst: 0, onlySecond: 0, absent: 0, sharedZeroPage: nil, pagesRLE: "")]
+        return s
+    }
+
+    func evaluateFrames(_ snaps: [SnapshotRecord]) throws -> [ExpectationResult] {
+        let text = baseScenario.replacingOccurrences(of: "document:\n", with: """
+          - frames: { at: written, region: buf, between: [parent, child] }
+            copied: "~ $size ± 1 page"
+            shared: "= 0"
+        document:
+
+        """)
+        let scenario = try ScenarioLoader.parse(text, file: "demo.yaml")
+        return ExpectationEvaluator(scenario: scenario, snapshots: snaps, pageSize: 4096,
+                                    parameters: ["size": Quantity(bytes: 65536)]).evaluate().filter { $0.kind == "frames" }
+    }
+
+    @Test("frame expectations count pages as sizes")
+    func frames() throws {
+        var snaps = textbook
+        snaps[4] = joined("written", shared: 0, copied: 17, mode: "frames")
+        let results = try evaluateFrames(snaps)
+        #expect(results.count == 2)
+        #expect(results.allSatisfy { $0.verdict == .pass }, "\(results.map(\.sentence))")
+        snaps[4] = joined("written", shared: 17, copied: 0, mode: "frames")
+        #expect(try evaluateFrames(snaps).allSatisfy { $0.verdict == .fail })
+    }
+
+    @Test("without frame numbers, frame expectations are skipped with the reason")
+    func framesHidden() throws {
+        var snaps = textbook
+        snaps[4] = joined("written", shared: 17, copied: 0, mode: "inferred")   // would fail if judged
+        let results = try evaluateFrames(snaps)
+        #expect(results.count == 2)
+        #expect(results.allSatisfy { $0.verdict == .skip && $0.sentence.contains("needs root (CAP_SYS_ADMIN)") })
+    }
 }

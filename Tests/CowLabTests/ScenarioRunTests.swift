@@ -50,6 +50,20 @@ struct ScenarioRunTests {
         #expect(written.kB["Shared_Dirty"] == 0)
         #expect(written.kB["Private_Dirty"] == written.kB["Rss"])
         #expect(record.expectations.contains { $0.kind == "content" && $0.verdict == .pass })
+        // Frame by frame: every buffer page shared after fork, every one copied after the write.
+        let pages = Int((65536 + 4095) / 4096)
+        let afterFork = try #require(forked.join("buf", "parent", "child"))
+        let afterWrite = try #require(record.snapshots.first { $0.label == "written" }?.join("buf", "parent", "child"))
+        #expect(afterFork.absent == 0 && afterWrite.absent == 0)
+        if geteuid() == 0 {
+            #expect(afterFork.mode == "frames")
+            #expect(afterFork.shared >= pages && afterFork.copied == 0)
+            #expect(afterWrite.copied >= pages && afterWrite.shared == 0)
+            #expect(record.expectations.filter { $0.kind == "frames" }.allSatisfy { $0.verdict == .pass })
+        } else {
+            #expect(afterFork.mode == "inferred")
+            #expect(record.expectations.filter { $0.kind == "frames" }.allSatisfy { $0.verdict == .skip && $0.sentence.contains("needs root") })
+        }
     }
 
     @Test("a larger size flows from --set into the subject and the verdicts")

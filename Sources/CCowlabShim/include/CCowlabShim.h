@@ -41,6 +41,15 @@ int cowlab_set_child_subreaper(void);
 /// "KILL" for SIGKILL (sigabbrev_np), or NULL for an unknown number.
 const char *_Nullable cowlab_signal_abbrev(int signo);
 
+/// Installs SIGINT, SIGTERM and SIGHUP handlers (without SA_RESTART) that only record
+/// the signal, so a blocked poll returns EINTR and the run can stop its subjects and
+/// remove its files before exiting. The corresponding C function is `sigaction`.
+/// Returns 0 or -errno.
+int cowlab_install_interrupt_handlers(void);
+
+/// The signal recorded by those handlers, or 0.
+int cowlab_interrupted_signal(void);
+
 #pragma clang assume_nonnull end
 
 #endif

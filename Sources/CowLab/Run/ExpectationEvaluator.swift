@@ -54,9 +54,47 @@ public struct ExpectationEvaluator {
     public func evaluate() -> [ExpectationResult] {
         var results: [ExpectationResult] = []
         for e in scenario.expectations {
+            if case .frames(let at, let first, let second) = e.kind {
+                results += evaluateFrames(e, at: at, first: first, second: second)
+                continue
+            }
             for p in e.processes { results += evaluate(e, process: p) }
         }
         return results
+    }
+
+    /// Frame-join counts as sizes (pages × page size), keyed by the names scenarios use.
+    public func frameFields(at label: String, region: String, first: String, second: String) -> (fields: [String: Double], mode: String)? {
+        guard let snap = snapshots.first(where: { $0.label == label }), let j = snap.join(region, first, second) else { return nil }
+        let page = Double(pageSize)
+        return (["shared": Double(j.shared) * page, "copied": Double(j.copied) * page, "only_first": Double(j.onlyFirst) * page,
+                 "only_second": Double(j.onlySecond) * page, "absent": Double(j.absent) * page], j.mode)
+    }
+
+    func evaluateFrames(_ e: Expectation, at: String, first: String, second: String) -> [ExpectationResult] {
+        let pair = "\(first)/\(second)"
+        guard let (f, mode) = frameFields(at: at, region: e.scope.description, first: first, second: second) else {
+            return e.conditions.map {
+                var r = base(e, process: pair, kind: "frames", labels: [at], field: $0.field, condition: $0.text)
+                r.sentence = notReached([at], process: pair)
+                return r
+            }
+        }
+        guard mode == "frames" else {
+            return e.conditions.map {
+                var r = base(e, process: pair, kind: "frames", labels: [at], field: $0.field, condition: $0.text)
+                r.observed = f[$0.field]
+                r.sentence = "skipped: frame numbers are hidden, this check needs root (CAP_SYS_ADMIN); "
+                    + "inferred from pagemap's exclusive bits, \($0.field) is \(show(f[$0.field] ?? 0))."
+                return r
+            }
+        }
+        return e.conditions.map { fc in
+            var r = check(fc, observed: f[fc.field] ?? 0, fields: f, e: e, process: pair, labels: [at], kind: "frames")
+            r.sentence = "\(pair) \(e.scope) frames at \(at): \(fc.field) \(show(f[fc.field] ?? 0)) "
+                + "(\(Int((f[fc.field] ?? 0) / Double(pageSize))) pages), expected \(fc.text): \(r.verdict == .pass ? "holds" : "does not hold")."
+            return r
+        }
     }
 
     func base(_ e: Expectation, process: String, kind: String, labels: [String], field: String?, condition: String) -> ExpectationResult {
@@ -107,6 +145,10 @@ public struct ExpectationEvaluator {
             var delta: [String: Double] = [:]
             for (k, v) in b { delta[k] = v - (a[k] ?? 0) }
             return e.conditions.map { check($0, observed: delta[$0.field] ?? 0, fields: delta, e: e, process: process, labels: [from, to], kind: "change") }
+
+        case .frames(let at, let first, let second):
+            // Frame joins are per pair, not per process: `evaluate()` calls this once per expectation.
+            return process == e.processes.first ? evaluateFrames(e, at: at, first: first, second: second) : []
 
         case .shift(let from, let to, let fromField, let toField, let amount, let amountText):
             var r = base(e, process: process, kind: "shift", labels: [from, to], field: "\(fromField) → \(toField)", condition: amountText)

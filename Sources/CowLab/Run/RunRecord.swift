@@ -64,6 +64,26 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     /// nil for `start`.
     public var afterStep: Int?
     public var processes: [ProcessSnapshot]
+    /// Frame-level view of every region in every process (pagemap, kpagecount, kpageflags).
+    public var frames: [RegionFramesRecord]?
+    /// Regions joined frame by frame between two processes that both have them.
+    public var joins: [FrameJoinRecord]?
+    /// smaps' Shared/Private/Pss against what the frames say; disagreements are findings.
+    public var crossChecks: [CrossCheckRecord]?
+
+    public init(label: String, afterStep: Int?, processes: [ProcessSnapshot], frames: [RegionFramesRecord]? = nil,
+                joins: [FrameJoinRecord]? = nil, crossChecks: [CrossCheckRecord]? = nil) {
+        self.label = label
+        self.afterStep = afterStep
+        self.processes = processes
+        self.frames = frames
+        self.joins = joins
+        self.crossChecks = crossChecks
+    }
+
+    public func join(_ region: String, _ first: String, _ second: String) -> FrameJoinRecord? {
+        joins?.first { $0.region == region && $0.first == first && $0.second == second }
+    }
 
     public func process(_ name: String) -> ProcessSnapshot? { processes.first { $0.name == name } }
 }
@@ -130,4 +150,55 @@ public struct ClaimResult: Codable, Sendable, Equatable {
     public var documentBytes: Double
     public var measuredBytes: Double?
     public var note: String?
+}
+
+/// One region of one process, page by page, summarised. Counts are pages;
+/// optional counts need root (frame numbers, kpagecount, kpageflags).
+public struct RegionFramesRecord: Codable, Sendable, Equatable {
+    public var process: String
+    public var region: String
+    /// The page-aligned range read, hex.
+    public var start: String
+    public var pages: Int
+    public var present: Int
+    public var swapped: Int
+    public var exclusive: Int
+    public var sharedByMapcount: Int?
+    public var privateByMapcount: Int?
+    public var anonymous: Int?
+    public var thp: Int?
+    public var zeroPage: Int?
+    public var dirty: Int?
+    public var distinctFrames: Int?
+    /// "visible", or "hidden: needs root (CAP_SYS_ADMIN)".
+    public var frameNumbers: String
+}
+
+/// A region joined frame by frame between two processes (parent and child after fork).
+public struct FrameJoinRecord: Codable, Sendable, Equatable {
+    public var region: String
+    public var first: String
+    public var second: String
+    /// "frames" (compared frame numbers) or "inferred" (frame numbers hidden: from exclusive bits).
+    public var mode: String
+    public var shared: Int
+    public var copied: Int
+    public var onlyFirst: Int
+    public var onlySecond: Int
+    public var absent: Int
+    public var sharedZeroPage: Int?
+    /// One letter per page, run-length encoded: S shared, C copied, F only first,
+    /// O only second, A absent. E.g. "S12C4A3".
+    public var pagesRLE: String
+}
+
+public struct CrossCheckRecord: Codable, Sendable, Equatable {
+    public var subject: String
+    public var region: String
+    public var kind: String
+    public var status: String     // agrees / disagrees / skipped
+    public var basis: String
+    public var smapsBytes: Int64
+    public var frameBytes: Int64?
+    public var message: String
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PageMap
 import Smaps
 
 /// The live part of a run: the subject group, the regions each subject
@@ -65,6 +66,11 @@ struct RunSession {
             return
         }
         for step in scenario.steps {
+            if let signal = Interrupts.pending {
+                record.verdict = .error
+                record.reason = "\(scenario.name): \(SubjectError.interrupted(signal: signal)) before step \(step.index + 1) '\(step.label)'"
+                return
+            }
             options.onStep?(step.index + 1, scenario.steps.count, step.label)
             var result = StepResult(index: step.index, label: step.label, process: step.process, operation: step.operation.name,
                                     description: describe(step), why: nil, reply: [:], error: nil)
@@ -303,6 +309,7 @@ struct RunSession {
 
     func snapshot(_ group: SubjectGroup, label: String, afterStep: Int?) throws -> SnapshotRecord {
         var processes: [ProcessSnapshot] = []
+        var frameTargets: [FrameSnapshot.Target] = []
         for name in group.names {
             guard let pid = group.pid(of: name) else { continue }
             let smaps = try SmapsSnapshot.read(pid: pid)
@@ -324,8 +331,25 @@ struct RunSession {
                                                   length: state.length, origin: state.origin, mappingIndexes: indexes, kB: sum))
             }
             processes.append(ProcessSnapshot(name: name, pid: pid, mappings: mappings, regions: regionRecords))
+            for r in regionRecords {
+                guard let state = regions[name]?[r.name] else { continue }
+                let page = UInt64(pageSize)
+                let lower = state.address / page * page
+                let upper = (state.address + state.length + page - 1) / page * page
+                // Cross-check only when the covering mappings are exactly the region's pages.
+                let covering = r.mappingIndexes.map { smaps.mappings[$0] }
+                let exact = !covering.isEmpty && covering.first!.start == lower && covering.last!.end == upper
+                let figures = exact ? FrameCrossCheck.SmapsFigures(
+                    sharedBytes: ((r.kB["Shared_Clean"] ?? 0) + (r.kB["Shared_Dirty"] ?? 0)) * 1024,
+                    privateBytes: ((r.kB["Private_Clean"] ?? 0) + (r.kB["Private_Dirty"] ?? 0)) * 1024,
+                    pssBytes: (r.kB["Pss"] ?? 0) * 1024) : nil
+                frameTargets.append(FrameSnapshot.Target(process: name, region: r.name, pid: pid, range: lower..<upper, smaps: figures))
+            }
         }
-        return SnapshotRecord(label: label, afterStep: afterStep, processes: processes)
+        let frames = FrameSnapshot.read(frameTargets, pageSize: pageSize)
+        if let problem = frames.problem { throw StepFailure(message: "reading frames: \(problem)") }
+        return SnapshotRecord(label: label, afterStep: afterStep, processes: processes, frames: frames.frames,
+                              joins: frames.joins, crossChecks: frames.crossChecks)
     }
 
     // MARK: Words

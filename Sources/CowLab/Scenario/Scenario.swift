@@ -158,7 +158,13 @@ public struct Expectation: Sendable {
         /// Between two labels, `amount` moved from one field to another: the first
         /// fell by it and the second rose by it.
         case shift(from: String, to: String, fromField: String, toField: String, amount: Condition, amountText: String)
+        /// Conditions on a region joined frame by frame between two processes at a label:
+        /// `shared`, `copied`, `only_first`, `only_second`, `absent` (as sizes: pages × page size).
+        case frames(at: String, first: String, second: String)
     }
+
+    /// The quantities a `frames` expectation may name.
+    public static let frameFields: [String] = ["shared", "copied", "only_first", "only_second", "absent"]
 
     public var index: Int
     public var line: Int

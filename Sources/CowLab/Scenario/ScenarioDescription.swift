@@ -22,6 +22,7 @@ public enum ScenarioDescription {
             case .presence(let at, let present): whereText = "at \(at): \(present ? "present" : "absent")"
             case .change(let a, let b): whereText = "change \(a) → \(b)"
             case .shift(let a, let b, let f, let t, _, let amount): whereText = "shift \(f) → \(t) between \(a) and \(b): \(amount)"
+            case .frames(let at, let first, let second): whereText = "frames at \(at) between \(first) and \(second)"
             }
             let conds = e.conditions.map { "\($0.field) \($0.text)" }.joined(separator: "; ")
             lines.append("  - \(e.processes.joined(separator: ", ")) \(e.scope) \(whereText)\(conds.isEmpty ? "" : ": " + conds)")

@@ -368,7 +368,7 @@ private struct ScenarioBuilder {
 
     // MARK: Expectations
 
-    static let expectationKeys = ["at", "in", "region", "mapping", "whole", "absent", "present", "why", "change", "shift"]
+    static let expectationKeys = ["at", "in", "region", "mapping", "whole", "absent", "present", "why", "change", "shift", "frames"]
 
     func parseScope(_ m: MappingReader, owner: YAMLValue) throws(ScenarioError) -> Scope {
         let given = ["region", "mapping", "whole"].filter { m[$0] != nil }
@@ -428,6 +428,7 @@ private struct ScenarioBuilder {
         let m = try v.mapping()
         if let c = m["change"] { return try parseChange(v, m, c, index: index, params: params) }
         if let s = m["shift"] { return try parseShift(v, m, s, index: index, params: params) }
+        if let f = m["frames"] { return try parseFrames(v, m, f, index: index, params: params) }
         try m.allowOnly(["at", "in", "region", "mapping", "whole", "absent", "present", "why"],
                         alsoAllowed: { SmapsFieldNames.all.contains($0) }, hintsFrom: SmapsFieldNames.ordered + Self.expectationKeys)
         let atV = try m.required("at")
@@ -505,6 +506,41 @@ private struct ScenarioBuilder {
         return Expectation(index: index, line: v.line ?? 0,
                            kind: .shift(from: a, to: b, fromField: fromField, toField: toField, amount: amount, amountText: text),
                            processes: processes, scope: scope, conditions: [], why: try outer["why"]?.nonEmptyString())
+    }
+
+    func parseFrames(_ v: YAMLValue, _ outer: MappingReader, _ f: YAMLValue, index: Int, params: Set<String>) throws(ScenarioError) -> Expectation {
+        try outer.allowOnly(["frames", "why"] + Expectation.frameFields)
+        let m = try f.mapping()
+        try m.allowOnly(["at", "region", "between"])
+        let atV = try m.required("at")
+        let at = try label(atV)
+        let regionV = try m.required("region")
+        let region = try regionV.name()
+        let between = try m.required("between")
+        let items = try between.items()
+        guard items.count == 2 else { throw between.fail("expected two processes, e.g. [parent, child]") }
+        let first = try items[0].name(), second = try items[1].name()
+        guard first != second else { throw items[1].fail("join two different processes") }
+        try checkAlive([first, second], scope: .region(region), at: at, between)
+        var conditions: [FieldCondition] = []
+        for (key, value) in outer.pairs where Expectation.frameFields.contains(key) {
+            let text = try value.nonEmptyString()
+            do {
+                let c = try ExpressionParser.condition(text, knownFields: Set(Expectation.frameFields))
+                for p in c.expected.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
+                conditions.append(FieldCondition(field: key, condition: c, text: text))
+            } catch let e as ExpressionSyntaxError {
+                throw value.fail("\(e.message) in '\(text)'")
+            } catch let e as ScenarioError {
+                throw e
+            } catch {
+                throw value.fail("\(error)")
+            }
+        }
+        guard !conditions.isEmpty else { throw v.fail("the frames expectation checks nothing: add e.g. 'copied: \"= $size\"'") }
+        return Expectation(index: index, line: v.line ?? 0, kind: .frames(at: at, first: first, second: second),
+                           processes: [first, second], scope: .region(region), conditions: conditions,
+                           why: try outer["why"]?.nonEmptyString())
     }
 
     // MARK: Document claims

@@ -24,6 +24,8 @@ public enum SubjectError: Error, CustomStringConvertible, Equatable {
     case unknownProcess(String)
     /// A live subject already has this name.
     case duplicateProcess(String)
+    /// The observer received SIGINT/SIGTERM/SIGHUP while waiting for a subject.
+    case interrupted(signal: Int32)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum SubjectError: Error, CustomStringConvertible, Equatable {
             return "no live subject named '\(name)'"
         case let .duplicateProcess(name):
             return "a live subject is already named '\(name)'"
+        case let .interrupted(signal):
+            return "interrupted by \(SubjectSystem.signalText(signal).replacingOccurrences(of: "killed by ", with: ""))"
         }
     }
 }

@@ -321,6 +321,8 @@ public final class SubjectGroup {
         case let .failed(code):
             bury(name, kill: true)
             throw SubjectError.protocolViolation(process: name, message: "poll: \(SubjectSystem.errnoText(code))")
+        case let .interrupted(signal):
+            throw SubjectError.interrupted(signal: signal)
         }
         var buffer = [UInt8](repeating: 0, count: Self.messageLimit + 1)
         var fd: Int32 = -1

@@ -23,7 +23,7 @@ enum SubjectSystem {
         }
     }
 
-    enum PollResult { case ready(Int16), timedOut, failed(Int32) }
+    enum PollResult { case ready(Int16), timedOut, failed(Int32), interrupted(Int32) }
 
     /// Waits until `fd` is readable, hung up or in error, or `deadline` passes.
     /// The corresponding C function is `poll`.
@@ -39,6 +39,8 @@ enum SubjectSystem {
                 continue
             }
             if errno != EINTR { return .failed(errno) }
+            let signal = cowlab_interrupted_signal()
+            if signal != 0 { return .interrupted(signal) }
         }
     }
 
