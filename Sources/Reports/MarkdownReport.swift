@@ -129,7 +129,7 @@ public enum MarkdownReport {
         out.line("![Rss and Pss of each process after each step](\(ReportFiles.timelineName(name)))")
         out.blank()
 
-        var previous: (label: String, rows: [[String]])?
+        var previous: (label: String, rows: [[String]], frames: SnapshotRecord)?
         for s in shown {
             let step = m.step(for: s)
             let heading = step.map { "After step \($0.index + 1), `\(s.label)`: \($0.process ?? "observer"), \($0.description)" }
@@ -144,9 +144,10 @@ public enum MarkdownReport {
                 }
             }
             let picture = ReportFiles.barsName(name, label: s.label)
-            if let prev = previous, prev.rows == rows {
+            let framesSame = previous.map { $0.frames.joins == s.joins && $0.frames.frames == s.frames && $0.frames.crossChecks == s.crossChecks }
+            if let prev = previous, prev.rows == rows, framesSame == true {
                 out.paragraph("Nothing moved since `\(prev.label)`: every field of every process is the same ([chart](\(picture))).")
-                previous = (s.label, rows)
+                previous = (s.label, rows, s)
                 continue
             }
             out.line("![Shared and Private, Clean and Dirty, per process after \(s.label)](\(picture))")
@@ -161,7 +162,8 @@ public enum MarkdownReport {
                     out.blank()
                 }
             }
-            previous = (s.label, rows)
+            ReportFrames.section(r, s, picture: ReportFiles.framesName(name, label: s.label), into: &out)
+            previous = (s.label, rows, s)
         }
     }
 
@@ -240,7 +242,7 @@ public enum MarkdownReport {
         var whys: [String] = []
         for e in r.expectations {
             guard let why = e.why, seen.insert(e.line).inserted else { continue }
-            whys.append("- line \(e.line), \(e.kind == "state" || e.kind == "presence" ? "at" : "between") \(e.labels.map { "`\($0)`" }.joined(separator: " and ")): \(why)")
+            whys.append("- line \(e.line), \(e.labels.count == 1 ? "at" : "between") \(e.labels.map { "`\($0)`" }.joined(separator: " and ")): \(why)")
         }
         if !whys.isEmpty {
             out.line("Why, as the scenario says:")
@@ -264,6 +266,7 @@ public enum MarkdownReport {
         case "change": return "\(scope): change in \(e.field ?? "")"
         case "presence": return "\(scope) \(e.condition)"
         case "content": return "\(scope): bytes"
+        case "frames": return "\(scope) frames: \(e.field ?? "")"
         default: return "\(scope): \(e.field ?? "")"
         }
     }

@@ -3,7 +3,8 @@ import Foundation
 
 /// The formats `cowlab run --format` and `cowlab report --format` write.
 public enum ReportFormat: String, CaseIterable, Sendable, Comparable {
-    /// NAME.md, with its pictures NAME-LABEL.svg (one per label) and NAME-timeline.svg;
+    /// NAME.md, with its pictures NAME-LABEL.svg (one per label), NAME-timeline.svg and,
+    /// where frames were joined, NAME-LABEL.frames.svg;
     /// README.md (the suite index) with --all.
     case md
     /// NAME.json: the full run record, from which `cowlab report` re-renders everything.
@@ -57,6 +58,9 @@ public enum ReportFiles {
     public static func barsName(_ scenario: String, label: String) -> String {
         label == "timeline" ? "\(scenario)-timeline.bars.svg" : "\(scenario)-\(label).svg"
     }
+    /// NAME-LABEL.frames.svg: the page strip of the label's frame joins (a dot, so
+    /// it never meets a label's bar chart).
+    public static func framesName(_ scenario: String, label: String) -> String { "\(scenario)-\(label).frames.svg" }
     public static let indexName = "README.md"
     public static let suiteJUnitName = "junit.xml"
 
@@ -87,6 +91,9 @@ public enum ReportFiles {
         for s in record.snapshots {
             if let svg = ResidentBarChart.render(record, label: s.label) {
                 files.append(ReportFile(name: barsName(name, label: s.label), contents: Data(svg.utf8)))
+            }
+            if let svg = ReportFrames.strip(record, s) {
+                files.append(ReportFile(name: framesName(name, label: s.label), contents: Data(svg.utf8)))
             }
         }
         return files
@@ -136,6 +143,7 @@ enum ReportText {
         case "shift": return "\(e.process) \(e.scope): \(e.field ?? "") shift \(e.condition) \(at)"
         case "presence": return "\(e.process) \(e.scope): \(e.condition) \(at)"
         case "content": return "\(e.process) \(e.scope): \(e.condition) \(at)"
+        case "frames": return "\(e.process) \(e.scope): frames \(e.field ?? "") \(e.condition) \(at)"
         default: return "\(e.process) \(e.scope): \(e.field ?? "") \(e.condition) \(at)"
         }
     }

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Writes into the output directory, per scenario: NAME.md (the lab report) with its pictures \
         NAME-LABEL.svg (a stacked bar chart of Shared/Private Clean/Dirty per process after each step) and \
-        NAME-timeline.svg (Rss and Pss over the steps); NAME.json (the run record, from which `cowlab report` \
+        NAME-timeline.svg (Rss and Pss over the steps) and, where two processes' frames were joined, \
+        NAME-LABEL.frames.svg (a page strip); NAME.json (the run record, from which `cowlab report` \
         re-renders the report); NAME.junit.xml with --format junit. With --all also README.md (the suite index) \
         and, with --format junit, junit.xml.
 

@@ -69,7 +69,11 @@ struct ChartTests {
     func barCharts() throws {
         let r = try ReportFixtures.pass()
         let pictures = ReportFiles.pictures(r)
-        #expect(pictures.map(\.name) == ["fork-write-timeline.svg"] + r.snapshots.dropFirst().map { "fork-write-\($0.label).svg" })
+        let expected = ["fork-write-timeline.svg"] + r.snapshots.dropFirst().flatMap { s in
+            ["fork-write-\(s.label).svg"] + ((s.joins ?? []).isEmpty ? [] : ["fork-write-\(s.label).frames.svg"])
+        }
+        #expect(pictures.map(\.name) == expected)
+        #expect(pictures.contains { $0.name == "fork-write-forked.frames.svg" }, "the fixture joins parent and child frames after fork")
         let forked = try SVGReader.read(try #require(ResidentBarChart.render(r, label: "forked")))
         checkDocument(forked)
         for part in ["Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty"] { #expect(forked.texts.contains(part), "legend: \(part)") }
@@ -152,5 +156,29 @@ struct ChartTests {
     ])
     func numbers(value: Double, text: String) {
         #expect(ReportSVG.n(value) == text)
+    }
+}
+
+@Suite("Frame sections")
+struct FrameSectionTests {
+    @Test("run-length pages expand into the two rows of a page strip")
+    func runLength() {
+        let c = ReportFrames.cells("S2C1F1O1A2")
+        #expect(c.first == [.shared, .shared, .copied, .private, .notPresent, .notPresent, .notPresent])
+        #expect(c.second == [.shared, .shared, .copied, .notPresent, .private, .notPresent, .notPresent])
+        #expect(ReportFrames.cells("").first.isEmpty)
+        #expect(ReportFrames.cells("C99999999999999999999S3", limit: 1000).first.count == 1003, "a corrupt count is bounded")
+    }
+
+    @Test("the report shows the frame joins and links their strip")
+    func section() throws {
+        let r = try ReportFixtures.pass()
+        let md = MarkdownReport.render(r)
+        #expect(md.contains("![Frame by frame after forked](fork-write-forked.frames.svg)"))
+        #expect(md.contains("| `buf` | parent / child | frame numbers | 17 | 0 | 0 | 0 | 0 |"))
+        #expect(md.contains("| `buf` | parent / child | frame numbers | 0 | 17 | 0 | 0 | 0 |"))
+        let written = try #require(r.snapshots.first { $0.label == "written" })
+        let strip = try SVGReader.read(try #require(ReportFrames.strip(r, written)))
+        #expect(strip.texts.contains("buf parent") && strip.texts.contains("buf child"))
     }
 }

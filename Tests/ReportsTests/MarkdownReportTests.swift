@@ -11,7 +11,7 @@ struct MarkdownReportTests {
         let headings = md.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
         #expect(headings == ["## The question", "## The steps", "## What smaps showed", "## The document said, we measured",
                              "## Expectations", "## The mechanism", "## The machine"])
-        #expect(md.hasPrefix("# fork-write: A write after fork() copies the touched pages\n\n**Verdict: PASS** · 26 of 26 expectations hold · Linux "))
+        #expect(md.hasPrefix("# fork-write: A write after fork() copies the touched pages\n\n**Verdict: PASS** · 30 of 30 expectations hold · Linux "))
     }
 
     @Test("every picture the markdown links to is a file the report writes, by relative name")
@@ -39,7 +39,7 @@ struct MarkdownReportTests {
     func failures() throws {
         let r = try ReportFixtures.fail()
         let md = MarkdownReport.render(r)
-        #expect(md.contains("**Verdict: FAIL** · 22 of 26 expectations hold"))
+        #expect(md.contains("**Verdict: FAIL** · 26 of 30 expectations hold"))
         for e in r.expectations where e.verdict == .fail { #expect(md.contains("- ❌ FAIL \(e.sentence) (line \(e.line))")) }
         #expect(md.contains("| `allocated` | parent | `buf` | Size | 132 kB | 1040 kB | +908 kB | our expectation `>= $size` holds |"))
     }
