@@ -9,7 +9,7 @@ struct ReportCommand: ParsableCommand {
         abstract: "Re-render lab reports from saved run records (NAME.json).",
         discussion: """
         Reads run records written by `cowlab run` and writes NAME.md with its pictures (NAME-LABEL.svg, \
-        NAME-timeline.svg), byte for byte what `cowlab run` wrote from the same record. --format junit also \
+        NAME-timeline.svg, NAME-LABEL.frames.svg), byte for byte what `cowlab run` wrote from the same record. --format junit also \
         writes NAME.junit.xml; --index writes README.md (the suite index) for all the records given, in order.
         """
     )

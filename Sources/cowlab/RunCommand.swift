@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run scenarios and write their lab reports.",
         discussion: """
         Writes into the output directory, per scenario: NAME.md (the lab report) with its pictures \
-        NAME-LABEL.svg (a stacked bar chart of Shared/Private Clean/Dirty per process after each step) and \
+        NAME-LABEL.svg (a stacked bar chart of Shared/Private Clean/Dirty per process after each step), \
         NAME-timeline.svg (Rss and Pss over the steps) and, where two processes' frames were joined, \
         NAME-LABEL.frames.svg (a page strip); NAME.json (the run record, from which `cowlab report` \
         re-renders the report); NAME.junit.xml with --format junit. With --all also README.md (the suite index) \
