@@ -125,6 +125,7 @@ extension SizeExpression {
         case .number, .parameter, .field: return false
         case .negate(let e): return e.isSizeLiteral
         case .binary(_, let l, let r): return l.isSizeLiteral || r.isSizeLiteral
+        case .call(_, let args): return args.contains { $0.isSizeLiteral }
         }
     }
 }
