@@ -15,6 +15,9 @@ public struct Scenario: Sendable {
     public var expectations: [Expectation]
     public var document: [DocumentClaim]
     public var explanation: String
+    /// The machine parameters (`$fault_around`, see `MachineParameters`) the
+    /// scenario reads, in first-use order; the run resolves and records only these.
+    public var machineParameters: [String] = []
 
     public struct Source: Sendable, Equatable, Codable {
         public var document: String
@@ -46,6 +49,8 @@ public enum Requirement: Sendable, Equatable {
     case thp(modes: [String])
     case kernel(atLeast: [Int])
     case writableDirectory(String)
+    /// The data directory (`--data-dir`) is on one of these file systems.
+    case dataFileSystem([String])
 }
 
 public struct Step: Sendable {
