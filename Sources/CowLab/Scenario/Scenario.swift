@@ -86,7 +86,10 @@ public enum Operation: Sendable {
     case fork(child: String)
     case spawn
     case exit(code: Int)
-    case createFile(file: String, size: SizeExpression, chunk: SizeExpression, byte: Int, fsync: Bool, directory: FileDirectory)
+    /// `sparse`: made with ftruncate, no data written (like shm_open + ftruncate);
+    /// otherwise written with write() in `chunk`-sized pieces of `byte`.
+    case createFile(file: String, size: SizeExpression, chunk: SizeExpression, byte: Int, fsync: Bool, directory: FileDirectory,
+                    sparse: Bool)
     case clearRefs(value: Int)
 
     public var name: String {

@@ -227,7 +227,7 @@ private struct ScenarioBuilder {
         "fork": ["child"],
         "spawn": [],
         "exit": ["code"],
-        "create-file": ["file", "size", "chunk", "byte", "fsync", "on"],
+        "create-file": ["file", "size", "chunk", "byte", "fsync", "on", "sparse"],
         "clear-refs": ["value"],
     ]
     static let advices = ["dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork", "hugepage", "nohugepage",
@@ -372,9 +372,13 @@ private struct ScenarioBuilder {
                 guard let d = FileDirectory(rawValue: try on.string()) else { throw on.fail("expected data or shm") }
                 dir = d
             }
+            let sparse = try m["sparse"]?.bool() ?? false
+            if sparse, let written = ["chunk", "byte"].first(where: { m[$0] != nil }) {
+                throw m[written]!.fail("a sparse file is made with ftruncate and has no data; '\(written)' applies to written files only")
+            }
             operation = .createFile(file: name, size: try size("size")!, chunk: try size("chunk", required: false) ?? .size(1, .mib),
                                     byte: try m["byte"]?.integer(in: 0...255) ?? 0, fsync: try m["fsync"]?.bool() ?? true,
-                                    directory: dir)
+                                    directory: dir, sparse: sparse)
             world.files.insert(name)
         case "clear-refs":
             operation = .clearRefs(value: try m["value"]?.integer(in: 1...5) ?? 1)
