@@ -13,6 +13,8 @@ struct ExpressionTests {
         ("16 pages", 65536), ("1 page", 4096), ("0", 0), ("512B", 512), ("1.5 MiB", 1_572_864),
         ("$size", 65536), ("$size + 1 page", 69632), ("$size * 2", 131_072), ("$size / 4", 16384),
         ("Rss / 2", 34816), ("(Rss - Pss) * 2", 69632), ("-4 KiB", -4096), ("$size * $n", 196_608),
+        ("max($size, 1 page)", 65536), ("min($size, 1 page)", 4096), ("max(Pss, Rss, 1 page) / 2", 34816),
+        ("max(0, 4 KiB)", 4096), ("min ( 3 , $n ) * 1 page", 12288), ("max($n, 2)", 3),
     ] as [(String, Double)])
     func evaluates(text: String, bytes: Double) throws {
         let e = try ExpressionParser.expression(text)
@@ -22,6 +24,7 @@ struct ExpressionTests {
     @Test("syntax errors name what is wrong", arguments: [
         ("64 KB/s", "unknown"), ("64 kib", "did you mean 'KiB'"), ("Rsss", "unknown field 'Rsss'"),
         ("$", "parameter name"), ("(64KiB", "missing ')'"), ("64KiB 3", "unexpected"), ("", "ends too early"),
+        ("max 1 page", "in parentheses"), ("max(1 page, 2 pages", "missing ')' after the values of max"), ("max()", "unexpected ')'"),
     ] as [(String, String)])
     func refuses(text: String, fragment: String) {
         #expect {
@@ -31,7 +34,7 @@ struct ExpressionTests {
         }
     }
 
-    @Test("dimensions are checked", arguments: ["Rss + 3", "Rss * Pss", "3 / Rss"])
+    @Test("dimensions are checked", arguments: ["Rss + 3", "Rss * Pss", "3 / Rss", "max(Rss, 3)", "min(2, 1 page)"])
     func dimensionMismatch(text: String) throws {
         let e = try ExpressionParser.expression(text)
         #expect(throws: EvaluationError.self) { try e.evaluate(in: ctx) }
@@ -67,7 +70,7 @@ struct ExpressionTests {
 
     @Test("expressions print back the way they read")
     func roundTrip() throws {
-        for text in ["$size + 2 pages", "Rss / 2", "(Rss - Pss) * 2", "64KiB"] {
+        for text in ["$size + 2 pages", "Rss / 2", "(Rss - Pss) * 2", "64KiB", "max($size, 2 pages)", "min(Rss, Pss) / 2"] {
             #expect("\(try ExpressionParser.expression(text))" == text)
         }
     }

@@ -101,6 +101,29 @@ struct ScenarioLoaderTests {
         #expect { try load("") } throws: { "\($0)".contains("empty") }
     }
 
+    static let fileScenario = """
+    version: 1
+    name: demo
+    title: files
+    source: test
+    steps:
+      - { as: made, do: create-file, file: seg, size: 1MiB, on: shm, sparse: true }
+      - { as: mapped, in: parent, do: mmap, region: m, size: 1MiB, map: shared, file: seg }
+    """
+
+    @Test("create-file: sparse files are made with ftruncate and take no chunk or byte")
+    func sparseFile() throws {
+        let s = try load(Self.fileScenario)
+        guard case .createFile(_, _, _, _, _, .shm, true) = s.steps[0].operation else {
+            Issue.record("expected a sparse shm file, got \(s.steps[0].operation)")
+            return
+        }
+        for extra in ["chunk: 4KiB", "byte: 3"] {
+            let text = Self.fileScenario.replacingOccurrences(of: "sparse: true }", with: "sparse: true, \(extra) }")
+            #expect { try load(text) } throws: { "\($0)".contains("demo.yaml:6:") && "\($0)".contains("has no data") }
+        }
+    }
+
     @Test("every scenario in the catalogue loads")
     func catalogueLoads() throws {
         let catalogue = try Catalogue.locate()

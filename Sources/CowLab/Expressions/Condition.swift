@@ -29,6 +29,12 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         self.tolerance = tolerance
     }
 
+    /// Every `$parameter` the condition reads, in its value and its tolerance.
+    public var parameters: [String] {
+        if case .absolute(let t) = tolerance { return expected.parameters + t.parameters }
+        return expected.parameters
+    }
+
     public var description: String {
         var s = "\(comparison.rawValue) \(expected)"
         if let t = tolerance { s += " \(t)" }

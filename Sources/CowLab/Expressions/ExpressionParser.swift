@@ -141,6 +141,18 @@ public struct ExpressionParser {
         if c.properties.isAlphabetic {
             let start = pos
             let name = parseName(allowDash: false)
+            if let function = SizeExpression.Function(rawValue: name) {
+                skipSpace()
+                guard consume("(") else { throw error("\(name) needs its values in parentheses, e.g. \(name)($a, $b)") }
+                var args = [try parseExpression()]
+                skipSpace()
+                while consume(",") {
+                    args.append(try parseExpression())
+                    skipSpace()
+                }
+                guard consume(")") else { throw error("missing ')' after the values of \(name)") }
+                return .call(function, args)
+            }
             guard knownFields.contains(name) else {
                 pos = start
                 throw error("unknown field '\(name)'")

@@ -6,9 +6,12 @@
 ///     expr   := term (('+' | '-') term)*
 ///     term   := factor (('*' | '/') factor)*
 ///     factor := NUMBER UNIT? | '$' NAME | FIELD | '(' expr ')' | '-' factor
+///             | ('max' | 'min') '(' expr (',' expr)* ')'
 ///     UNIT   := B | KiB | MiB | GiB | kB | KB | MB | GB | K | M | G | page | pages
 ///
 /// A number without a unit is a scalar; a field or a number with a unit is a size.
+/// `max` and `min` take values of one dimension (a 0 fits either), e.g.
+/// `max($fault_around, $chunk)`: "the fault-around window or one folio, whichever is larger".
 public indirect enum SizeExpression: Sendable, Equatable {
     case number(Double)
     case size(Double, SizeUnit)
@@ -16,8 +19,10 @@ public indirect enum SizeExpression: Sendable, Equatable {
     case field(String)
     case negate(SizeExpression)
     case binary(Operator, SizeExpression, SizeExpression)
+    case call(Function, [SizeExpression])
 
     public enum Operator: String, Sendable { case add = "+", subtract = "-", multiply = "*", divide = "/" }
+    public enum Function: String, Sendable, CaseIterable { case max, min }
 
     /// Every field the expression reads.
     public var fields: [String] {
@@ -26,6 +31,7 @@ public indirect enum SizeExpression: Sendable, Equatable {
         case .field(let f): return [f]
         case .negate(let e): return e.fields
         case .binary(_, let l, let r): return l.fields + r.fields
+        case .call(_, let args): return args.flatMap(\.fields)
         }
     }
 
@@ -36,6 +42,7 @@ public indirect enum SizeExpression: Sendable, Equatable {
         case .parameter(let p): return [p]
         case .negate(let e): return e.parameters
         case .binary(_, let l, let r): return l.parameters + r.parameters
+        case .call(_, let args): return args.flatMap(\.parameters)
         }
     }
 }
@@ -102,6 +109,16 @@ extension SizeExpression {
                 let dim: Quantity.Dimension = (a.isSize && !b.isSize) ? .bytes : .scalar
                 return Quantity(value: a.value / b.value, dimension: dim)
             }
+        case .call(let function, let args):
+            var values: [Quantity] = []
+            for arg in args { values.append(try arg.evaluate(in: context)) }
+            guard let first = values.first else { throw EvaluationError(message: "\(function.rawValue)() needs at least one value") }
+            let sizes = values.contains { $0.isSize }
+            guard !sizes || values.allSatisfy({ $0.isSize || $0.value == 0 }) else {
+                throw EvaluationError(message: "\(function.rawValue) mixes sizes and plain numbers in \(self); give the numbers a unit")
+            }
+            let pick = values.dropFirst().reduce(first.value) { function == .max ? Swift.max($0, $1.value) : Swift.min($0, $1.value) }
+            return Quantity(value: pick, dimension: sizes ? .bytes : .scalar)
         }
     }
 }
@@ -122,6 +139,7 @@ extension SizeExpression: CustomStringConvertible {
             let ls = l.needsParens(in: op, right: false) ? "(\(l))" : "\(l)"
             let rs = r.needsParens(in: op, right: true) ? "(\(r))" : "\(r)"
             return "\(ls) \(op.rawValue) \(rs)"
+        case .call(let f, let args): return "\(f.rawValue)(" + args.map(\.description).joined(separator: ", ") + ")"
         }
     }
 

@@ -18,6 +18,12 @@ public struct EnvironmentRecord: Codable, Sendable, Equatable {
     public var dataFileSystem: String
     public var readaheadKiB: Int?
     public var memAvailableKiB: Int
+    /// How much a read fault on a file mapping maps around the faulting address:
+    /// debugfs `fault_around_bytes` when readable, else the kernel's default.
+    /// Optional so records written before it was probed still decode.
+    public var faultAroundBytes: Int?
+    /// Where `faultAroundBytes` came from, in words.
+    public var faultAroundSource: String?
 
     public var swapActive: Bool { swapTotalKiB > 0 }
 
@@ -36,10 +42,12 @@ public enum EnvironmentProbe {
         let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let thp = "\(sysRoot)/kernel/mm/transparent_hugepage"
         let meminfo = readText("\(procRoot)/meminfo") ?? ""
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let faultAround = faultAround(sysRoot: sysRoot, pageSize: pageSize)
         return EnvironmentRecord(
             kernelRelease: release,
             machine: machine,
-            pageSize: Int(sysconf(Int32(_SC_PAGESIZE))),
+            pageSize: pageSize,
             thpEnabled: bracketed(readText("\(thp)/enabled")) ?? "unavailable",
             thpDefrag: bracketed(readText("\(thp)/defrag")) ?? "unavailable",
             thpPmdSize: readText("\(thp)/hpage_pmd_size").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
@@ -51,8 +59,26 @@ public enum EnvironmentProbe {
             dataDirectory: dataDirectory,
             dataFileSystem: fileSystemName(dataDirectory),
             readaheadKiB: readahead(dataDirectory, sysRoot: sysRoot),
-            memAvailableKiB: meminfoValue(meminfo, "MemAvailable") ?? 0
+            memAvailableKiB: meminfoValue(meminfo, "MemAvailable") ?? 0,
+            faultAroundBytes: faultAround.bytes,
+            faultAroundSource: faultAround.source
         )
+    }
+
+    /// The kernel's default `fault_around_bytes` (mm/memory.c): 64 KiB, kept as
+    /// a whole number of pages and never less than one page.
+    static let defaultFaultAroundBytes = 65536
+
+    /// `fault_around_bytes` from debugfs (root, debugfs mounted), else the kernel
+    /// default for this page size. The tunable lives only in debugfs; without it
+    /// a changed value cannot be seen, and the source says so.
+    static func faultAround(sysRoot: String, pageSize: Int) -> (bytes: Int, source: String) {
+        if let text = readText("\(sysRoot)/kernel/debug/fault_around_bytes"),
+           let v = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), v > 0 {
+            return (v, "fault_around_bytes (debugfs)")
+        }
+        let pages = max(1, defaultFaultAroundBytes / max(pageSize, 1))
+        return (pages * pageSize, "kernel default fault_around_bytes (debugfs not readable)")
     }
 
     static func readText(_ path: String) -> String? {

@@ -200,8 +200,8 @@ struct RunSession {
             regions[p] = nil
             regionOrder[p] = nil
             return ["status": status]
-        case .createFile(let file, let size, let chunk, let byte, let fsync, let directory):
-            let path = try createFile(file, size: try bytes(size, "size"), chunk: try bytes(chunk, "chunk"),
+        case .createFile(let file, let size, let chunk, let byte, let fsync, let directory, let sparse):
+            let path = try createFile(file, size: try bytes(size, "size"), chunk: sparse ? 0 : try bytes(chunk, "chunk"),
                                       byte: UInt8(byte), fsync: fsync, directory: directory)
             files[file] = path
             return ["path": path, "filesystem": EnvironmentProbe.fileSystemName(path)]
@@ -249,6 +249,7 @@ struct RunSession {
         }
     }
 
+    /// Creates a test file; `chunk` 0 makes it sparse (ftruncate only).
     func createFile(_ name: String, size: UInt64, chunk: UInt64, byte: UInt8, fsync doSync: Bool, directory: FileDirectory) throws -> String {
         let path: String
         switch directory {
@@ -258,6 +259,12 @@ struct RunSession {
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StepFailure(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        if chunk == 0 {
+            // Sparse: only the size is set, as shm_open + ftruncate does; no page exists until touched.
+            guard ftruncate(fd, off_t(size)) == 0 else { throw StepFailure(message: "ftruncate \(path): \(String(cString: strerror(errno)))") }
+            if doSync, fsync(fd) != 0 { throw StepFailure(message: "fsync \(path): \(String(cString: strerror(errno)))") }
+            return path
+        }
         let buffer = [UInt8](repeating: byte, count: Int(min(chunk, 64 << 20)))
         var written: UInt64 = 0
         while written < size {
@@ -288,7 +295,7 @@ struct RunSession {
             switch step.operation {
             case .malloc(_, let size), .mmap(_, let size, _, _, _, _, _):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
-            case .createFile(_, let size, _, _, _, .shm):
+            case .createFile(_, let size, _, _, _, .shm, _):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
             case .fork, .spawn:
                 processes += 1
@@ -387,8 +394,10 @@ struct RunSession {
         case .fork(let c): return "fork(); the child is `\(c)`"
         case .spawn: return "start an independent subject"
         case .exit(let code): return "exit(\(code))"
-        case .createFile(let f, let s, let chunk, let b, let sync, let dir):
-            return "create file `\(f)` of \(size(s)) on \(dir == .shm ? "/dev/shm (tmpfs)" : "the data directory"), written in \(size(chunk)) chunks of byte \(b)\(sync ? ", then fsync" : "")"
+        case .createFile(let f, let s, let chunk, let b, let sync, let dir, let sparse):
+            let place = dir == .shm ? "/dev/shm (tmpfs)" : "the data directory"
+            if sparse { return "create sparse file `\(f)` of \(size(s)) on \(place) (ftruncate, no data written)\(sync ? ", then fsync" : "")" }
+            return "create file `\(f)` of \(size(s)) on \(place), written in \(size(chunk)) chunks of byte \(b)\(sync ? ", then fsync" : "")"
         case .clearRefs(let v): return "write \(v) to /proc/PID/clear_refs"
         }
     }

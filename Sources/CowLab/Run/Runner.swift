@@ -40,6 +40,9 @@ public struct Runner {
     /// Resolves parameter defaults and overrides into quantities.
     public func resolveParameters(pageSize: Int) throws(RunSetupError) -> ([String: Quantity], [ParameterValue]) {
         for key in options.overrides.keys.sorted() where !scenario.parameters.contains(where: { $0.name == key }) {
+            if let machine = MachineParameters.definition(key) {
+                throw RunSetupError(message: "--set \(key): '\(key)' is read from this machine (\(machine.help)) and cannot be set")
+            }
             let known = scenario.parameters.map(\.name)
             throw RunSetupError(message: "\(scenario.name): no parameter '\(key)' to set (parameters: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
@@ -85,7 +88,7 @@ public struct Runner {
             parameters: [], environment: environment, startedAt: ISO8601DateFormatter().string(from: started),
             durationSeconds: 0, steps: [], snapshots: [], expectations: [], document: [], verdict: .pass, reason: nil)
         defer { _ = record }
-        let parameters: [String: Quantity]
+        var parameters: [String: Quantity]
         do {
             (parameters, record.parameters) = try resolveParameters(pageSize: environment.pageSize)
         } catch {
@@ -93,6 +96,9 @@ public struct Runner {
             record.reason = error.message
             return record
         }
+        let (machineValues, machineRows) = MachineParameters.resolve(scenario.machineParameters, environment: environment)
+        parameters.merge(machineValues) { scenarioValue, _ in scenarioValue }
+        record.parameters += machineRows
         if let unmet = RequirementCheck.firstUnmet(scenario.requirements, environment: environment) {
             record.verdict = .skip
             record.reason = unmet
@@ -125,6 +131,7 @@ extension SizeExpression {
         case .number, .parameter, .field: return false
         case .negate(let e): return e.isSizeLiteral
         case .binary(_, let l, let r): return l.isSizeLiteral || r.isSizeLiteral
+        case .call(_, let args): return args.contains { $0.isSizeLiteral }
         }
     }
 }
@@ -137,7 +144,12 @@ extension Requirement: CustomStringConvertible {
         case .thp(let modes): return "THP enabled in \(modes.joined(separator: " or ")) mode"
         case .kernel(let v): return "Linux >= \(v.map(String.init).joined(separator: "."))"
         case .writableDirectory(let d): return "a writable \(d)"
+        case .dataFileSystem(let types): return "the data directory on \(Requirement.orList(types))"
         }
+    }
+
+    static func orList(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
     }
 }
 
@@ -156,6 +168,8 @@ enum RequirementCheck {
                 return "needs Linux >= \(v.map(String.init).joined(separator: ".")); this is \(env.kernelRelease)"
             case .writableDirectory(let d) where access(d, W_OK) != 0:
                 return "needs a writable \(d)"
+            case .dataFileSystem(let types) where !types.contains(env.dataFileSystem):
+                return "needs the data directory on \(Requirement.orList(types)); \(env.dataDirectory) is \(env.dataFileSystem) here (choose another with --data-dir)"
             default:
                 continue
             }

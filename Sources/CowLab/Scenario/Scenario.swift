@@ -15,6 +15,9 @@ public struct Scenario: Sendable {
     public var expectations: [Expectation]
     public var document: [DocumentClaim]
     public var explanation: String
+    /// The machine parameters (`$fault_around`, see `MachineParameters`) the
+    /// scenario reads, in first-use order; the run resolves and records only these.
+    public var machineParameters: [String] = []
 
     public struct Source: Sendable, Equatable, Codable {
         public var document: String
@@ -46,6 +49,8 @@ public enum Requirement: Sendable, Equatable {
     case thp(modes: [String])
     case kernel(atLeast: [Int])
     case writableDirectory(String)
+    /// The data directory (`--data-dir`) is on one of these file systems.
+    case dataFileSystem([String])
 }
 
 public struct Step: Sendable {
@@ -81,7 +86,10 @@ public enum Operation: Sendable {
     case fork(child: String)
     case spawn
     case exit(code: Int)
-    case createFile(file: String, size: SizeExpression, chunk: SizeExpression, byte: Int, fsync: Bool, directory: FileDirectory)
+    /// `sparse`: made with ftruncate, no data written (like shm_open + ftruncate);
+    /// otherwise written with write() in `chunk`-sized pieces of `byte`.
+    case createFile(file: String, size: SizeExpression, chunk: SizeExpression, byte: Int, fsync: Bool, directory: FileDirectory,
+                    sparse: Bool)
     case clearRefs(value: Int)
 
     public var name: String {

@@ -7,6 +7,9 @@ public enum ScenarioDescription {
             lines.append("  params:   " + s.parameters.map { "\($0.name)=\($0.text)" }.joined(separator: ", ")
                 + "  (override with --set NAME=VALUE)")
         }
+        if !s.machineParameters.isEmpty {
+            lines.append("  machine:  " + s.machineParameters.map { "$\($0)" }.joined(separator: ", ") + "  (read from this machine at run time)")
+        }
         if !s.requirements.isEmpty { lines.append("  requires: " + s.requirements.map(\.description).joined(separator: ", ")) }
         lines.append("  subjects: " + s.subjects.joined(separator: ", "))
         lines.append("steps:")

@@ -69,10 +69,20 @@ private struct WorldState {
     func has(region: String, in process: String) -> Bool { regions[process, default: []].contains(region) }
 }
 
+/// The parameters expressions mention, noted as they are parsed (a class, so
+/// the builder's non-mutating helpers can note them too).
+private final class ReferenceLog {
+    var names: [String] = []
+    func note(_ parameters: [String]) {
+        for p in parameters where !names.contains(p) { names.append(p) }
+    }
+}
+
 private struct ScenarioBuilder {
     let file: String
     var states: [String: WorldState] = [:]   // label -> state after it
     var labelOrder: [String] = []
+    let references = ReferenceLog()
 
     init(file: String) { self.file = file }
 
@@ -100,7 +110,8 @@ private struct ScenarioBuilder {
         let subjects = try m["subjects"]?.names() ?? ["parent"]
         if let dup = firstDuplicate(subjects) { throw try m.required("subjects").fail("'\(dup)' is listed twice") }
 
-        let paramNames = Set(params.map(\.name))
+        // Scenario parameters, and the machine's read-only ones ($fault_around).
+        let paramNames = Set(params.map(\.name)).union(MachineParameters.names)
         var world = WorldState()
         world.processes = subjects
         states[Scenario.startLabel] = world
@@ -129,7 +140,8 @@ private struct ScenarioBuilder {
         }
         return Scenario(file: file, name: name, title: title, source: source, question: question,
                         parameters: params, requirements: requirements, subjects: subjects, steps: steps,
-                        expectations: expectations, document: claims, explanation: explanation)
+                        expectations: expectations, document: claims, explanation: explanation,
+                        machineParameters: references.names.filter { MachineParameters.names.contains($0) })
     }
 
     // MARK: Header parts
@@ -150,6 +162,9 @@ private struct ScenarioBuilder {
             guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw value.fail("'\(key)' is not a valid parameter name")
             }
+            if let machine = MachineParameters.definition(key) {
+                throw value.fail("'\(key)' is a machine parameter (\(machine.help)); it is read-only, choose another name")
+            }
             var text: String
             var help: String?
             if case .mapping = value.node {
@@ -169,7 +184,7 @@ private struct ScenarioBuilder {
     func parseRequirements(_ v: YAMLValue?) throws(ScenarioError) -> [Requirement] {
         guard let v else { return [] }
         let m = try v.mapping()
-        try m.allowOnly(["swap", "root", "thp", "kernel", "writable"])
+        try m.allowOnly(["swap", "root", "thp", "kernel", "writable", "data-fs"])
         var r: [Requirement] = []
         if let s = m["swap"], try s.bool() { r.append(.swap) }
         if let s = m["root"], try s.bool() { r.append(.root) }
@@ -190,6 +205,9 @@ private struct ScenarioBuilder {
             r.append(.kernel(atLeast: parts.map { $0! }))
         }
         if let w = m["writable"] { r.append(.writableDirectory(try w.nonEmptyString())) }
+        if let f = m["data-fs"] {
+            r.append(.dataFileSystem(try f.names()))   // names() refuses an empty list
+        }
         return r
     }
 
@@ -209,7 +227,7 @@ private struct ScenarioBuilder {
         "fork": ["child"],
         "spawn": [],
         "exit": ["code"],
-        "create-file": ["file", "size", "chunk", "byte", "fsync", "on"],
+        "create-file": ["file", "size", "chunk", "byte", "fsync", "on", "sparse"],
         "clear-refs": ["value"],
     ]
     static let advices = ["dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork", "hugepage", "nohugepage",
@@ -354,9 +372,13 @@ private struct ScenarioBuilder {
                 guard let d = FileDirectory(rawValue: try on.string()) else { throw on.fail("expected data or shm") }
                 dir = d
             }
+            let sparse = try m["sparse"]?.bool() ?? false
+            if sparse, let written = ["chunk", "byte"].first(where: { m[$0] != nil }) {
+                throw m[written]!.fail("a sparse file is made with ftruncate and has no data; '\(written)' applies to written files only")
+            }
             operation = .createFile(file: name, size: try size("size")!, chunk: try size("chunk", required: false) ?? .size(1, .mib),
                                     byte: try m["byte"]?.integer(in: 0...255) ?? 0, fsync: try m["fsync"]?.bool() ?? true,
-                                    directory: dir)
+                                    directory: dir, sparse: sparse)
             world.files.insert(name)
         case "clear-refs":
             operation = .clearRefs(value: try m["value"]?.integer(in: 1...5) ?? 1)
@@ -411,7 +433,8 @@ private struct ScenarioBuilder {
             let text = try value.nonEmptyString()
             do {
                 let c = try ExpressionParser.condition(text)
-                for p in c.expected.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
+                for p in c.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
+                references.note(c.parameters)
                 result.append(FieldCondition(field: key, condition: c, text: text))
             } catch let e as ExpressionSyntaxError {
                 throw value.fail("\(e.message) in '\(text)'")
@@ -502,7 +525,8 @@ private struct ScenarioBuilder {
         } catch {
             throw amountV.fail("\(error.message) in '\(text)'")
         }
-        for p in amount.expected.parameters where !params.contains(p) { throw amountV.fail("unknown parameter $\(p)") }
+        for p in amount.parameters where !params.contains(p) { throw amountV.fail("unknown parameter $\(p)") }
+        references.note(amount.parameters)
         return Expectation(index: index, line: v.line ?? 0,
                            kind: .shift(from: a, to: b, fromField: fromField, toField: toField, amount: amount, amountText: text),
                            processes: processes, scope: scope, conditions: [], why: try outer["why"]?.nonEmptyString())
@@ -579,6 +603,7 @@ private struct ScenarioBuilder {
         for p in e.parameters where !params.contains(p) {
             throw v.fail(params.isEmpty ? "parameters cannot be used here ('$\(p)')" : "unknown parameter $\(p) (parameters: \(params.sorted().joined(separator: ", ")))")
         }
+        references.note(e.parameters)
         return e
     }
 
