@@ -86,8 +86,14 @@ public enum MarkdownReport {
             ["root", e.root ? "yes" : "no"],
             ["data directory", "\(e.dataDirectory) (\(e.dataFileSystem)" + (e.readaheadKiB.map { ", readahead \($0) kB" } ?? "") + ")"],
             ["memory available at start", "\(e.memAvailableKiB) kB"],
-        ])
+        ] + faultAroundRows(e))
         return m.text.trimmingTrailingNewlines
+    }
+
+    static func faultAroundRows(_ e: EnvironmentRecord) -> [[String]] {
+        guard let bytes = e.faultAroundBytes else { return [] }
+        let source: String = e.faultAroundSource.map { " (\($0))" } ?? ""
+        return [["fault-around", "\(bytes / 1024) kB" + source]]
     }
 
     static func stepsSection(_ r: RunRecord, into out: inout Markdown) {

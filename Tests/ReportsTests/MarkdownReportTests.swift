@@ -107,3 +107,15 @@ struct MarkdownReportTests {
         #expect(ReportFiles.barsName("s", label: "forked") == "s-forked.svg")
     }
 }
+
+@Suite("The machine table")
+struct MachineTableTests {
+    @Test("fault-around is shown when the record has it, and records without it still render")
+    func faultAround() throws {
+        var r = try ReportFixtures.pass()
+        #expect(!MarkdownReport.render(r).contains("fault-around"))
+        r.environment.faultAroundBytes = 65536
+        r.environment.faultAroundSource = "fault_around_bytes (debugfs)"
+        #expect(MarkdownReport.render(r).contains("| fault-around | 64 kB (fault_around_bytes (debugfs)) |"))
+    }
+}
