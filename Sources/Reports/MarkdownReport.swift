@@ -63,8 +63,10 @@ public enum MarkdownReport {
         let held = counted.filter { $0.verdict == .pass }.count
         var s = "**Verdict: \(ReportText.verdictWord(r.verdict))**"
         switch r.verdict {
-        case .pass: s += " · \(held) of \(counted.count) expectations hold"
-        case .fail: s += " · \(held) of \(counted.count) expectations hold"
+        case .pass, .fail:
+            s += " · \(held) of \(counted.count) expectations hold"
+            let skipped = r.expectations.count - counted.count
+            if skipped > 0 { s += ", \(skipped) not evaluated" }
         case .skip: s += " · \(r.reason ?? "skipped")"
         case .error: s += " · \(r.reason ?? "the run did not complete")"
         }
@@ -260,7 +262,7 @@ public enum MarkdownReport {
         if !skipped.isEmpty {
             out.line("Not evaluated:")
             out.blank()
-            for e in skipped { out.line("- \(mark(e.verdict)) line \(e.line): \(e.sentence)") }
+            for e in skipped { out.line("- line \(e.line), \(what(e)): \(e.sentence)") }
             out.blank()
         }
     }

@@ -119,3 +119,17 @@ struct MachineTableTests {
         #expect(MarkdownReport.render(r).contains("| fault-around | 64 kB (fault_around_bytes (debugfs)) |"))
     }
 }
+
+@Suite("Expectations not evaluated")
+struct NotEvaluatedTests {
+    @Test("the verdict line counts them and the report lists why")
+    func skippedExpectations() throws {
+        var r = try ReportFixtures.pass()
+        let i = try #require(r.expectations.lastIndex { $0.kind == "frames" })
+        r.expectations[i].verdict = .skip
+        r.expectations[i].sentence = "skipped: frame numbers are hidden, this check needs root (CAP_SYS_ADMIN)."
+        let md = MarkdownReport.render(r)
+        #expect(md.contains("**Verdict: PASS** · 29 of 29 expectations hold, 1 not evaluated · Linux"))
+        #expect(md.contains("Not evaluated:\n\n- line \(r.expectations[i].line), `buf` frames: \(r.expectations[i].field!): skipped: frame numbers are hidden"))
+    }
+}
