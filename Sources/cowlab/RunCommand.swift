@@ -95,6 +95,9 @@ struct RunCommand: ParsableCommand {
             throw Exit.runError
         }
         let progress = Progress(mode: quiet ? .quiet : verbose ? .verbose : .normal)
+        // SIGINT/SIGTERM/SIGHUP: the current run stops its subjects and removes its files,
+        // its partial report is written, and nothing further starts.
+        Interrupts.install()
         var records: [RunRecord] = []
         var worst = Verdict.pass
         var flipped: [String] = []
@@ -105,6 +108,7 @@ struct RunCommand: ParsableCommand {
             if let dataDir { options.dataDirectory = dataDir }
             var runs: [RunRecord] = []
             for r in 1...`repeat` {
+                if r > 1 && Interrupts.pending != nil { break }
                 var position = "[\(i + 1)/\(loaded.count)] \(scenario.name)"
                 if `repeat` > 1 { position += " (run \(r)/\(`repeat`))" }
                 let where_ = position
@@ -130,6 +134,10 @@ struct RunCommand: ParsableCommand {
             var position = "[\(i + 1)/\(loaded.count)] \(scenario.name)"
             if `repeat` > 1 { position += " (run \(`repeat`)/\(`repeat`))" }
             progress.line("\(position): \(summary(record))" + (files.first.map { " → \($0)" } ?? ""), detail: record)
+            if let signal = Interrupts.pending {
+                progress.error("cowlab: interrupted by signal \(signal); subjects stopped and temporary files removed; \(loaded.count - i - 1) scenario(s) not run")
+                throw ExitCode(128 + signal)
+            }
             if `repeat` > 1 {
                 let s = RepeatSummary(scenario: scenario.name, runs: runs)
                 if s.flipped {
