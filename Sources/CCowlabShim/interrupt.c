@@ -3,6 +3,7 @@
 #include "CCowlabShim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -19,10 +20,16 @@ int cowlab_install_interrupt_handlers(void) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: blocked calls return EINTR */
     const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    sigset_t unblock;
+    sigemptyset(&unblock);
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         if (sigaction(signals[i], &sa, NULL) != 0) return -errno;
+        sigaddset(&unblock, signals[i]);
     }
-    return 0;
+    /* A parent may have started us with these signals blocked (the mask is
+       inherited across exec); unblock them in this thread, which drives the run. */
+    int rc = pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    return rc == 0 ? 0 : -rc;
 }
 
 int cowlab_interrupted_signal(void) {

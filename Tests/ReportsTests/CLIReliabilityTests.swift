@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Bad input gets one line and a distinct exit code; interrupted and killed
+/// observers leave no subject behind. Runs the built `cowlab` as a user would.
+extension CLITests {
+    /// Starts `cowlab` with a tag in its environment that its subjects inherit.
+    func start(_ arguments: [String], tag: String) throws -> Process {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["COWLAB_TEST_TAG"] = tag
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Live (non-zombie) cowlab-subject processes carrying `tag`.
+    func taggedSubjects(_ tag: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+                  comm.trimmingCharacters(in: .whitespacesAndNewlines) == "cowlab-subject",
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  stat[stat.index(close, offsetBy: 2)] != "Z",
+                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "COWLAB_TEST_TAG=\(tag)" }
+        }
+    }
+
+    /// Waits up to `seconds` for `condition`.
+    func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    @Test("a misspelt key is refused in one line naming file, line and key (exit 2)")
+    func misspeltKey() throws {
+        let dir = try temporaryDirectory()
+        let original = try String(contentsOf: Self.catalogue.appendingPathComponent("fork-write.yaml"), encoding: .utf8)
+        let broken = original.replacingOccurrences(of: "    Shared_Dirty: \"= Rss\"", with: "    Shared_Dirt: \"= Rss\"")
+        let file = dir.appendingPathComponent("fork-write.yaml")
+        try broken.write(to: file, atomically: true, encoding: .utf8)
+        let line = broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("Shared_Dirt:") }! + 1
+        let r = try cowlab(["run", file.path, "--out", dir.path])
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("fork-write.yaml:\(line): "), "\(r.stderr)")
+        #expect(r.stderr.contains("Shared_Dirt: unknown key (did you mean 'Shared_Dirty'?)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("fork-write.md").path))
+    }
+
+    static var catalogue: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Scenarios")
+    }
+
+    @Test("bad input: one line and its own exit code", arguments: [
+        (["run", "no-such-scenario"], Int32(2), "no scenario named 'no-such-scenario'"),
+        (["run", "fork-wirte"], 2, "did you mean 'fork-write'?"),
+        (["run", "fork-write", "--set", "size"], 64, "--set takes name=value"),
+        (["run", "fork-write", "--set", "nope=1MiB"], 64, "no selected scenario has a parameter 'nope'"),
+        (["run"], 64, "name a scenario"),
+        (["run", "fork-write", "--timeout", "0"], 64, "--timeout"),
+        (["show", "fork-write", "--scenarios", "/nonexistent"], 2, "no such scenario directory"),
+    ] as [([String], Int32, String)])
+    func badInput(arguments: [String], status: Int32, fragment: String) throws {
+        let dir = try temporaryDirectory()
+        let r = try cowlab(arguments + (arguments.first == "run" ? ["--out", dir.path] : []))
+        #expect(r.status == status, "\(arguments): \(r.stderr)")
+        #expect(r.stderr.contains(fragment), "\(arguments): \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test("SIGINT stops the run: exit 130, no subject left, no run directory left")
+    func interrupt() throws {
+        let dir = try temporaryDirectory()
+        let data = try temporaryDirectory()
+        let tag = "interrupt-\(UUID().uuidString)"
+        let p = try start(["run", "file-private-populate", "--out", dir.path, "--data-dir", data.path], tag: tag)
+        #expect(eventually(20) { !taggedSubjects(tag).isEmpty }, "no subject started")
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(eventually(2) { taggedSubjects(tag).isEmpty }, "subjects survived SIGINT: \(taggedSubjects(tag))")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data.path).filter { $0.hasPrefix("cowlab-run-") }
+        #expect(leftovers.isEmpty, "run directory left behind: \(leftovers)")
+    }
+
+    @Test("kill -9 of the observer at any moment leaves no subject alive", arguments: [0.0, 0.02, 0.05, 0.1, 0.2, 0.4])
+    func killNine(delay: Double) throws {
+        let dir = try temporaryDirectory()
+        let tag = "kill-\(UUID().uuidString)"
+        let p = try start(["run", "fork-write", "--set", "size=64MiB", "--out", dir.path], tag: tag)
+        if delay > 0 { _ = eventually(delay * 10) { !taggedSubjects(tag).isEmpty } ; usleep(UInt32(delay * 1_000_000)) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(eventually(2) { taggedSubjects(tag).isEmpty }, "subjects outlived a SIGKILLed observer: \(taggedSubjects(tag))")
+    }
+
+    @Test("after a failed run no subject is left")
+    func failedRunLeavesNothing() throws {
+        let dir = try temporaryDirectory()
+        let original = try String(contentsOf: Self.catalogue.appendingPathComponent("fork-write.yaml"), encoding: .utf8)
+        let wrong = original.replacingOccurrences(of: "    Shared_Dirty: \"= 0\"", with: "    Shared_Dirty: \">= $size\"")
+        let file = dir.appendingPathComponent("fork-write.yaml")
+        try wrong.write(to: file, atomically: true, encoding: .utf8)
+        let tag = "failed-\(UUID().uuidString)"
+        let p = try start(["run", file.path, "--out", dir.path], tag: tag)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(taggedSubjects(tag).isEmpty)
+    }
+}
