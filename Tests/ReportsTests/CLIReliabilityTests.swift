@@ -120,4 +120,27 @@ extension CLITests {
         #expect(p.terminationStatus == 1)
         #expect(taggedSubjects(tag).isEmpty)
     }
+
+    @Test("a subject that does not answer in time fails the run, naming the step and process (exit 4)")
+    func stepTimeout() throws {
+        let dir = try temporaryDirectory()
+        let tag = "timeout-\(UUID().uuidString)"
+        let r = try cowlab(["run", "file-private-populate", "--timeout", "0.01", "--out", dir.path])
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stderr.contains("step 2 'first-populated' (mmap in parent)"), "\(r.stderr)")
+        #expect(r.stderr.contains("did not answer 'mmap' within 0.01 s; it was killed"), "\(r.stderr)")
+        let report = try String(contentsOf: dir.appendingPathComponent("file-private-populate.md"), encoding: .utf8)
+        #expect(report.contains("did not answer 'mmap'"))
+        #expect(taggedSubjects(tag).isEmpty)
+    }
+
+    @Test("a scenario that would need more memory than is available is refused with the numbers (exit 4)")
+    func memoryPreflight() throws {
+        let dir = try temporaryDirectory()
+        let r = try cowlab(["run", "fork-write", "--set", "size=4TiB", "--out", dir.path])
+        #expect(r.status == 4 || r.status == 64, "\(r.stderr)")
+        let r2 = try cowlab(["run", "fork-write", "--set", "size=1024GiB", "--out", dir.path])
+        #expect(r2.status == 4, "\(r2.stderr)")
+        #expect(r2.stderr.contains("needs up to") && r2.stderr.contains("is available (MemAvailable"), "\(r2.stderr)")
+    }
 }
