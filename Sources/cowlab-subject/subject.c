@@ -310,6 +310,39 @@ static void op_free(cowlab_request *rq) {
     ok();
 }
 
+/// mmap that starts at a multiple of `align` and is a VMA of its own when it is made.
+///
+/// The kernel only promises page alignment, and it places an anonymous mapping right
+/// next to the lowest existing one, where it merges with a neighbour that has the same
+/// flags (in a fresh subject: the anonymous block ld.so mapped for the main thread's TLS),
+/// so smaps would report the neighbour's pages as part of the region. Instead we reserve
+/// `span + align + page` bytes of PROT_NONE address space, place the real mapping with
+/// MAP_FIXED at the first `align`-aligned address at least one page into the reservation
+/// (it replaces that part of the reservation, and cannot merge with PROT_NONE), then
+/// unmap the reservation's head and tail: at least one unmapped page stays on each side.
+static void *map_own(size_t size, size_t align, int prot, int flags, int fd, off_t offset) {
+    size_t span = ((size + page_size - 1) / page_size) * page_size;
+    if (span < size || span > SIZE_MAX - align - page_size) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    size_t reserve = span + align + page_size;
+    unsigned char *res = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (res == MAP_FAILED) return MAP_FAILED;
+    // head = start - res lies in [page, align], so the tail (align + page - head) is >= page.
+    unsigned char *start = (unsigned char *)(((uintptr_t)res + page_size + align - 1) & ~(uintptr_t)(align - 1));
+    void *p = mmap(start, size, prot, flags | MAP_FIXED, fd, offset);
+    if (p == MAP_FAILED) {
+        int saved = errno;
+        munmap(res, reserve);
+        errno = saved;
+        return MAP_FAILED;
+    }
+    munmap(res, (size_t)(start - res));
+    munmap(start + span, (size_t)(res + reserve - (start + span)));
+    return p;
+}
+
 static void op_mmap(cowlab_request *rq) {
     static const char *const kinds[] = {"anon", "file", NULL};
     static const char *const shares[] = {"shared", "private", NULL};
@@ -344,6 +377,13 @@ static void op_mmap(cowlab_request *rq) {
         fail(EINVAL, "bad-argument");
         return;
     }
+    // align=N: the mapping starts at a multiple of N (a power of two, at least a page).
+    uint64_t align;
+    if (!opt_u64(rq, "align", page_size, &align)) return;
+    if (align < page_size || (align & (align - 1)) != 0 || align > ((uint64_t)1 << 40)) {
+        fail(EINVAL, "bad-argument");
+        return;
+    }
     if (!no_extra_args(rq)) return;
 
     bool shared = share == 0, writable = prot == 1;
@@ -359,7 +399,7 @@ static void op_mmap(cowlab_request *rq) {
     } else {
         mflags |= MAP_ANONYMOUS;
     }
-    void *p = mmap(NULL, size, mprot, mflags, fd, (off_t)offset);
+    void *p = map_own(size, (size_t)align, mprot, mflags, fd, (off_t)offset);
     int saved = errno;
     if (fd >= 0) close(fd);  // the mapping keeps the file; the fd is not needed
     if (p == MAP_FAILED) {
@@ -388,6 +428,30 @@ static void op_fill(cowlab_request *rq) {
     __asm__ volatile("" : : "r"(p) : "memory");
     ok();
     cowlab_reply_u64("bytes", len);
+}
+
+/// copy from=A to=B: memcpy all of region A to the start of region B (which must be at
+/// least as long), like a language runtime copying a freshly built value over an old one.
+static void op_copy(cowlab_request *rq) {
+    const char *from_name = need_name(rq, "from");
+    if (!from_name) return;
+    const char *to_name = need_name(rq, "to");
+    if (!to_name || !no_extra_args(rq)) return;
+    struct region *from = find_region(from_name), *to = find_region(to_name);
+    if (!from || !to) {
+        fail(EINVAL, "unknown-region");
+        return;
+    }
+    if (from == to || to->len < from->len) {
+        fail(EINVAL, "out-of-range");
+        return;
+    }
+    memcpy(to->addr, from->addr, from->len);
+    // As in fill: nothing reads the destination afterwards, so without this barrier the
+    // compiler may treat the memcpy as a dead store and drop it (and its page faults).
+    __asm__ volatile("" : : "r"(to->addr) : "memory");
+    ok();
+    cowlab_reply_u64("bytes", from->len);
 }
 
 /// Reads one int at `p` with a load the compiler cannot drop or merge; byte by byte when
@@ -614,6 +678,7 @@ static const struct operation operations[] = {
     {"mmap", op_mmap},       {"fill", op_fill},     {"touch", op_touch},   {"check", op_check},
     {"madvise", op_madvise}, {"msync", op_msync},   {"munmap", op_munmap}, {"mlock", op_mlock},
     {"munlock", op_munlock}, {"fork", op_fork},     {"wait", op_wait},     {"exit", op_exit},
+    {"copy", op_copy},
 };
 
 // ---- main loop -----------------------------------------------------------------------

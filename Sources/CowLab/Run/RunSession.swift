@@ -135,7 +135,7 @@ struct RunSession {
             let reply = try send("malloc", [("region", r), ("size", String(try bytes(size, "size")))])
             try addRegion(r, reply, origin: "malloc")
             return reply.fields
-        case .mmap(let r, let size, let sharing, let prot, let file, let populate, let offset):
+        case .mmap(let r, let size, let sharing, let prot, let file, let populate, let offset, let align):
             var args: [(String, String)] = [("region", r), ("size", String(try bytes(size, "size"))),
                                             ("kind", file == nil ? "anon" : "file"), ("share", sharing.rawValue), ("prot", prot.rawValue)]
             if populate { args.append(("populate", "1")) }
@@ -144,8 +144,9 @@ struct RunSession {
                 args.append(("path", path))
             }
             if let offset { args.append(("offset", String(try bytes(offset, "offset", allowZero: true)))) }
+            if let align { args.append(("align", String(try bytes(align, "align")))) }
             let reply = try send("mmap", args)
-            let origin = "mmap \(file == nil ? "anonymous" : "file") \(sharing.rawValue) \(prot.rawValue)\(populate ? " populate" : "")"
+            let origin = "mmap \(file == nil ? "anonymous" : "file") \(sharing.rawValue) \(prot.rawValue)\(populate ? " populate" : "")\(align == nil ? "" : " aligned")"
             try addRegion(r, reply, origin: origin)
             return reply.fields
         case .free(let r):
@@ -171,6 +172,8 @@ struct RunSession {
                 condition: "every byte = \(byte)", observed: nil, expected: nil, verdict: match ? .pass : .fail,
                 sentence: sentence, why: nil))
             return reply.fields
+        case .copy(let from, let to):
+            return try send("copy", [("from", from), ("to", to)]).fields
         case .madvise(let r, let advice, let range):
             return try send("madvise", [("region", r), ("advice", advice)] + rangeTokens(range)).fields
         case .msync(let r, let flags):
@@ -280,7 +283,7 @@ struct RunSession {
         var processes = Double(scenario.subjects.count)
         for step in scenario.steps {
             switch step.operation {
-            case .malloc(_, let size), .mmap(_, let size, _, _, _, _, _):
+            case .malloc(_, let size), .mmap(_, let size, _, _, _, _, _, _):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
             case .createFile(_, let size, _, _, _, .shm):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
@@ -347,14 +350,16 @@ struct RunSession {
         switch step.operation {
         case .malloc(let r, let s): return "malloc \(size(s)) as `\(r)`"
         case .free(let r): return "free `\(r)`"
-        case .mmap(let r, let s, let sharing, let prot, let file, let populate, let offset):
+        case .mmap(let r, let s, let sharing, let prot, let file, let populate, let offset, let align):
             let flags = ["MAP_\(sharing.rawValue.uppercased())", file == nil ? "MAP_ANONYMOUS" : nil, populate ? "MAP_POPULATE" : nil]
                 .compactMap { $0 }.joined(separator: "|")
             let what = file.map { "file `\($0)`" + (offset.map { " at offset \(size($0))" } ?? "") } ?? "anonymous memory"
             return "mmap \(size(s)) of \(what), \(prot == .rw ? "PROT_READ|PROT_WRITE" : "PROT_READ"), \(flags), as `\(r)`"
+                + (align.map { ", aligned to \(size($0))" } ?? "")
         case .fill(let r, let b, let rg): return "write byte \(b) to `\(r)`\(range(rg))"
         case .touch(let r, let rg, let every): return every ? "read one int from every page of `\(r)`\(range(rg))" : "read one int from `\(r)`\(range(rg))"
         case .check(let r, let b, let rg): return "check that `\(r)`\(range(rg)) reads byte \(b)"
+        case .copy(let from, let to): return "memcpy all of `\(from)` over the start of `\(to)`"
         case .madvise(let r, let a, let rg): return "madvise(MADV_\(a.uppercased())) on `\(r)`\(range(rg))"
         case .msync(let r, let f): return "msync(MS_\(f.uppercased())) `\(r)`"
         case .munmap(let r): return "munmap `\(r)`"
