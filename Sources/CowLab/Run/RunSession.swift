@@ -210,6 +210,7 @@ struct RunSession {
     }
 
     func writeClearRefs(pid: Int32, value: Int) throws {
+        try waitUntilAsleep(pid, "clear_refs")
         let path = "/proc/\(pid)/clear_refs"
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -220,6 +221,13 @@ struct RunSession {
         let text = "\(value)\n"
         let n = text.withCString { write(fd, $0, strlen($0)) }
         guard n == text.utf8.count else { throw StepFailure(message: "writing \(value) to \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// See `Quiescence`: a subject that has replied may still be running for a moment.
+    func waitUntilAsleep(_ pid: Int32, _ before: String) throws {
+        guard Quiescence.waitUntilAsleep(pid, timeout: options.stepTimeout) else {
+            throw StepFailure(message: "subject \(pid) did not go back to waiting for a command within \(options.stepTimeout) s, before \(before)")
+        }
     }
 
     // MARK: Files
@@ -306,6 +314,10 @@ struct RunSession {
 
     func snapshot(_ group: SubjectGroup, label: String, afterStep: Int?) throws -> SnapshotRecord {
         var processes: [ProcessSnapshot] = []
+        for name in group.names {
+            guard let pid = group.pid(of: name) else { continue }
+            try waitUntilAsleep(pid, "reading smaps of \(name)")
+        }
         for name in group.names {
             guard let pid = group.pid(of: name) else { continue }
             let smaps = try SmapsSnapshot.read(pid: pid)
