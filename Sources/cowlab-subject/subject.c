@@ -310,27 +310,59 @@ static void op_free(cowlab_request *rq) {
     ok();
 }
 
+/// True if any of the page at `addr` is mapped: mincore fails with ENOMEM on unmapped space.
+static bool page_is_mapped(const unsigned char *addr) {
+    unsigned char vec[1];
+    if (mincore((void *)addr, page_size, vec) == 0) return true;
+    return errno != ENOMEM;
+}
+
 /// mmap that starts at a multiple of `align` and is a VMA of its own when it is made.
 ///
-/// The kernel only promises page alignment, and it places an anonymous mapping right
-/// next to the lowest existing one, where it merges with a neighbour that has the same
-/// flags (in a fresh subject: the anonymous block ld.so mapped for the main thread's TLS),
-/// so smaps would report the neighbour's pages as part of the region. Instead we reserve
-/// `span + align + page` bytes of PROT_NONE address space, place the real mapping with
-/// MAP_FIXED at the first `align`-aligned address at least one page into the reservation
-/// (it replaces that part of the reservation, and cannot merge with PROT_NONE), then
-/// unmap the reservation's head and tail: at least one unmapped page stays on each side.
+/// The kernel places an anonymous mapping right next to the lowest existing one and merges
+/// it with a neighbour that has the same flags (in a fresh subject: the anonymous block
+/// ld.so mapped for the main thread's TLS), so smaps would count the neighbour's pages as
+/// the region's. But where the kernel puts a mapping also matters (it aligns large file
+/// and anonymous mappings to a page-table boundary, which decides fault-around and huge
+/// pages), so we keep its choice when we can:
+///  1. probe: map the same thing PROT_NONE, without MAP_POPULATE, to learn the kernel's
+///     address; nothing is faulted in;
+///  2. if that address is `align`-aligned and has unmapped space on both sides, map the
+///     region there (MAP_FIXED over the probe);
+///  3. otherwise reserve `span + M + 2 pages` of PROT_NONE space (M = the larger of `align`
+///     and the span one page table maps, 2 MiB with 4 KiB pages), place the region with
+///     MAP_FIXED at the first address at least a page in that is congruent to the
+///     kernel's choice modulo M (rounded down to `align`), and unmap the rest: at least
+///     one unmapped page stays on each side.
 static void *map_own(size_t size, size_t align, int prot, int flags, int fd, off_t offset) {
     size_t span = ((size + page_size - 1) / page_size) * page_size;
-    if (span < size || span > SIZE_MAX - align - page_size) {
+    size_t pmd_span = page_size / sizeof(void *) * page_size;  // one page table's reach
+    size_t modulus = align > pmd_span ? align : pmd_span;
+    if (span < size || span > SIZE_MAX - modulus - 2 * page_size) {
         errno = ENOMEM;
         return MAP_FAILED;
     }
-    size_t reserve = span + align + page_size;
+    unsigned char *probe = mmap(NULL, size, PROT_NONE, flags & ~MAP_POPULATE, fd, offset);
+    if (probe == MAP_FAILED) return MAP_FAILED;
+    if ((uintptr_t)probe % align == 0 && !page_is_mapped(probe - page_size) && !page_is_mapped(probe + span)) {
+        void *p = mmap(probe, size, prot, flags | MAP_FIXED, fd, offset);
+        if (p == MAP_FAILED) {
+            int saved = errno;
+            munmap(probe, span);
+            errno = saved;
+        }
+        return p;
+    }
+    uintptr_t residue = ((uintptr_t)probe % modulus) / align * align;
+    munmap(probe, span);
+    size_t reserve = span + modulus + 2 * page_size;
     unsigned char *res = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (res == MAP_FAILED) return MAP_FAILED;
-    // head = start - res lies in [page, align], so the tail (align + page - head) is >= page.
-    unsigned char *start = (unsigned char *)(((uintptr_t)res + page_size + align - 1) & ~(uintptr_t)(align - 1));
+    // start - res lies in [page, page + modulus), so the tail left is more than a page.
+    uintptr_t lo = (uintptr_t)res + page_size;
+    uintptr_t at = lo - lo % modulus + residue;
+    if (at < lo) at += modulus;
+    unsigned char *start = (unsigned char *)at;
     void *p = mmap(start, size, prot, flags | MAP_FIXED, fd, offset);
     if (p == MAP_FAILED) {
         int saved = errno;

@@ -123,3 +123,33 @@ struct SubjectMmapCopyTests {
         }
     }
 }
+
+/// Kernel placement is kept: what the subject does to keep a region apart must not move
+/// it off the page-table boundary the kernel chose (fault-around and THP depend on it).
+@Suite("Subject mmap placement", .serialized, .timeLimit(.minutes(1)))
+struct SubjectMmapPlacementTests {
+    static var kernelAtLeast6_7: Bool {
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let parts = release.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        return parts.count == 2 && (parts[0], parts[1]) >= (6, 7)
+    }
+
+    @Test("a PMD-multiple anonymous region stays on the PMD boundary the kernel picks (Linux 6.7+)",
+          .enabled(if: kernelAtLeast6_7))
+    func pmdMultipleStaysAligned() throws {
+        let group = try SubjectGroup(timeout: 10)
+        defer { group.terminateAll() }
+        try group.spawn("s")
+        let pmd = UInt64(sysconf(Int32(_SC_PAGESIZE))) / UInt64(MemoryLayout<UInt>.size) * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+        // Two in a row: the second would land next to the first without the isolation.
+        for name in ["a", "b"] {
+            let reply = try group.request("s", SubjectRequest(op: "mmap", arguments: [
+                ("region", name), ("size", String(2 * pmd)), ("kind", "anon"), ("share", "private"), ("prot", "rw"),
+            ]))
+            let addr = try #require(reply["addr"].flatMap { UInt64($0.dropFirst(2), radix: 16) })
+            #expect(addr % pmd == 0, "\(name) at \(String(addr, radix: 16)) is not on a \(pmd)-byte boundary")
+        }
+    }
+}
