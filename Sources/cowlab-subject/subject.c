@@ -310,6 +310,71 @@ static void op_free(cowlab_request *rq) {
     ok();
 }
 
+/// True if any of the page at `addr` is mapped: mincore fails with ENOMEM on unmapped space.
+static bool page_is_mapped(const unsigned char *addr) {
+    unsigned char vec[1];
+    if (mincore((void *)addr, page_size, vec) == 0) return true;
+    return errno != ENOMEM;
+}
+
+/// mmap that starts at a multiple of `align` and is a VMA of its own when it is made.
+///
+/// The kernel places an anonymous mapping right next to the lowest existing one and merges
+/// it with a neighbour that has the same flags (in a fresh subject: the anonymous block
+/// ld.so mapped for the main thread's TLS), so smaps would count the neighbour's pages as
+/// the region's. But where the kernel puts a mapping also matters (it aligns large file
+/// and anonymous mappings to a page-table boundary, which decides fault-around and huge
+/// pages), so we keep its choice when we can:
+///  1. probe: map the same thing PROT_NONE, without MAP_POPULATE, to learn the kernel's
+///     address; nothing is faulted in;
+///  2. if that address is `align`-aligned and has unmapped space on both sides, map the
+///     region there (MAP_FIXED over the probe);
+///  3. otherwise reserve `span + M + 2 pages` of PROT_NONE space (M = the larger of `align`
+///     and the span one page table maps, 2 MiB with 4 KiB pages), place the region with
+///     MAP_FIXED at the first address at least a page in that is congruent to the
+///     kernel's choice modulo M (rounded down to `align`), and unmap the rest: at least
+///     one unmapped page stays on each side.
+static void *map_own(size_t size, size_t align, int prot, int flags, int fd, off_t offset) {
+    size_t span = ((size + page_size - 1) / page_size) * page_size;
+    size_t pmd_span = page_size / sizeof(void *) * page_size;  // one page table's reach
+    size_t modulus = align > pmd_span ? align : pmd_span;
+    if (span < size || span > SIZE_MAX - modulus - 2 * page_size) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    unsigned char *probe = mmap(NULL, size, PROT_NONE, flags & ~MAP_POPULATE, fd, offset);
+    if (probe == MAP_FAILED) return MAP_FAILED;
+    if ((uintptr_t)probe % align == 0 && !page_is_mapped(probe - page_size) && !page_is_mapped(probe + span)) {
+        void *p = mmap(probe, size, prot, flags | MAP_FIXED, fd, offset);
+        if (p == MAP_FAILED) {
+            int saved = errno;
+            munmap(probe, span);
+            errno = saved;
+        }
+        return p;
+    }
+    uintptr_t residue = ((uintptr_t)probe % modulus) / align * align;
+    munmap(probe, span);
+    size_t reserve = span + modulus + 2 * page_size;
+    unsigned char *res = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (res == MAP_FAILED) return MAP_FAILED;
+    // start - res lies in [page, page + modulus), so the tail left is more than a page.
+    uintptr_t lo = (uintptr_t)res + page_size;
+    uintptr_t at = lo - lo % modulus + residue;
+    if (at < lo) at += modulus;
+    unsigned char *start = (unsigned char *)at;
+    void *p = mmap(start, size, prot, flags | MAP_FIXED, fd, offset);
+    if (p == MAP_FAILED) {
+        int saved = errno;
+        munmap(res, reserve);
+        errno = saved;
+        return MAP_FAILED;
+    }
+    munmap(res, (size_t)(start - res));
+    munmap(start + span, (size_t)(res + reserve - (start + span)));
+    return p;
+}
+
 static void op_mmap(cowlab_request *rq) {
     static const char *const kinds[] = {"anon", "file", NULL};
     static const char *const shares[] = {"shared", "private", NULL};
@@ -344,6 +409,13 @@ static void op_mmap(cowlab_request *rq) {
         fail(EINVAL, "bad-argument");
         return;
     }
+    // align=N: the mapping starts at a multiple of N (a power of two, at least a page).
+    uint64_t align;
+    if (!opt_u64(rq, "align", page_size, &align)) return;
+    if (align < page_size || (align & (align - 1)) != 0 || align > ((uint64_t)1 << 40)) {
+        fail(EINVAL, "bad-argument");
+        return;
+    }
     if (!no_extra_args(rq)) return;
 
     bool shared = share == 0, writable = prot == 1;
@@ -359,7 +431,7 @@ static void op_mmap(cowlab_request *rq) {
     } else {
         mflags |= MAP_ANONYMOUS;
     }
-    void *p = mmap(NULL, size, mprot, mflags, fd, (off_t)offset);
+    void *p = map_own(size, (size_t)align, mprot, mflags, fd, (off_t)offset);
     int saved = errno;
     if (fd >= 0) close(fd);  // the mapping keeps the file; the fd is not needed
     if (p == MAP_FAILED) {
@@ -388,6 +460,30 @@ static void op_fill(cowlab_request *rq) {
     __asm__ volatile("" : : "r"(p) : "memory");
     ok();
     cowlab_reply_u64("bytes", len);
+}
+
+/// copy from=A to=B: memcpy all of region A to the start of region B (which must be at
+/// least as long), like a language runtime copying a freshly built value over an old one.
+static void op_copy(cowlab_request *rq) {
+    const char *from_name = need_name(rq, "from");
+    if (!from_name) return;
+    const char *to_name = need_name(rq, "to");
+    if (!to_name || !no_extra_args(rq)) return;
+    struct region *from = find_region(from_name), *to = find_region(to_name);
+    if (!from || !to) {
+        fail(EINVAL, "unknown-region");
+        return;
+    }
+    if (from == to || to->len < from->len) {
+        fail(EINVAL, "out-of-range");
+        return;
+    }
+    memcpy(to->addr, from->addr, from->len);
+    // As in fill: nothing reads the destination afterwards, so without this barrier the
+    // compiler may treat the memcpy as a dead store and drop it (and its page faults).
+    __asm__ volatile("" : : "r"(to->addr) : "memory");
+    ok();
+    cowlab_reply_u64("bytes", from->len);
 }
 
 /// Reads one int at `p` with a load the compiler cannot drop or merge; byte by byte when
@@ -614,6 +710,7 @@ static const struct operation operations[] = {
     {"mmap", op_mmap},       {"fill", op_fill},     {"touch", op_touch},   {"check", op_check},
     {"madvise", op_madvise}, {"msync", op_msync},   {"munmap", op_munmap}, {"mlock", op_mlock},
     {"munlock", op_munlock}, {"fork", op_fork},     {"wait", op_wait},     {"exit", op_exit},
+    {"copy", op_copy},
 };
 
 // ---- main loop -----------------------------------------------------------------------

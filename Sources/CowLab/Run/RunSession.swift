@@ -141,7 +141,7 @@ struct RunSession {
             let reply = try send("malloc", [("region", r), ("size", String(try bytes(size, "size")))])
             try addRegion(r, reply, origin: "malloc")
             return reply.fields
-        case .mmap(let r, let size, let sharing, let prot, let file, let populate, let offset):
+        case .mmap(let r, let size, let sharing, let prot, let file, let populate, let offset, let align):
             var args: [(String, String)] = [("region", r), ("size", String(try bytes(size, "size"))),
                                             ("kind", file == nil ? "anon" : "file"), ("share", sharing.rawValue), ("prot", prot.rawValue)]
             if populate { args.append(("populate", "1")) }
@@ -150,8 +150,9 @@ struct RunSession {
                 args.append(("path", path))
             }
             if let offset { args.append(("offset", String(try bytes(offset, "offset", allowZero: true)))) }
+            if let align { args.append(("align", String(try bytes(align, "align")))) }
             let reply = try send("mmap", args)
-            let origin = "mmap \(file == nil ? "anonymous" : "file") \(sharing.rawValue) \(prot.rawValue)\(populate ? " populate" : "")"
+            let origin = "mmap \(file == nil ? "anonymous" : "file") \(sharing.rawValue) \(prot.rawValue)\(populate ? " populate" : "")\(align == nil ? "" : " aligned")"
             try addRegion(r, reply, origin: origin)
             return reply.fields
         case .free(let r):
@@ -177,6 +178,8 @@ struct RunSession {
                 condition: "every byte = \(byte)", observed: nil, expected: nil, verdict: match ? .pass : .fail,
                 sentence: sentence, why: nil))
             return reply.fields
+        case .copy(let from, let to):
+            return try send("copy", [("from", from), ("to", to)]).fields
         case .madvise(let r, let advice, let range):
             return try send("madvise", [("region", r), ("advice", advice)] + rangeTokens(range)).fields
         case .msync(let r, let flags):
@@ -213,6 +216,7 @@ struct RunSession {
     }
 
     func writeClearRefs(pid: Int32, value: Int) throws {
+        try waitUntilAsleep(pid, "clear_refs")
         let path = "/proc/\(pid)/clear_refs"
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -223,6 +227,13 @@ struct RunSession {
         let text = "\(value)\n"
         let n = text.withCString { write(fd, $0, strlen($0)) }
         guard n == text.utf8.count else { throw StepFailure(message: "writing \(value) to \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// See `Quiescence`: a subject that has replied may still be running for a moment.
+    func waitUntilAsleep(_ pid: Int32, _ before: String) throws {
+        guard Quiescence.waitUntilAsleep(pid, timeout: options.stepTimeout) else {
+            throw StepFailure(message: "subject \(pid) did not go back to waiting for a command within \(options.stepTimeout) s, before \(before)")
+        }
     }
 
     // MARK: Files
@@ -293,7 +304,7 @@ struct RunSession {
         var processes = Double(scenario.subjects.count)
         for step in scenario.steps {
             switch step.operation {
-            case .malloc(_, let size), .mmap(_, let size, _, _, _, _, _):
+            case .malloc(_, let size), .mmap(_, let size, _, _, _, _, _, _):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
             case .createFile(_, let size, _, _, _, .shm, _):
                 allocated += (try? size.evaluate(in: EvaluationContext(pageSize: pageSize, parameter: { parameters[$0] })).value) ?? 0
@@ -317,6 +328,10 @@ struct RunSession {
     func snapshot(_ group: SubjectGroup, label: String, afterStep: Int?) throws -> SnapshotRecord {
         var processes: [ProcessSnapshot] = []
         var frameTargets: [FrameSnapshot.Target] = []
+        for name in group.names {
+            guard let pid = group.pid(of: name) else { continue }
+            try waitUntilAsleep(pid, "reading smaps of \(name)")
+        }
         for name in group.names {
             guard let pid = group.pid(of: name) else { continue }
             let smaps = try SmapsSnapshot.read(pid: pid)
@@ -378,14 +393,16 @@ struct RunSession {
         switch step.operation {
         case .malloc(let r, let s): return "malloc \(size(s)) as `\(r)`"
         case .free(let r): return "free `\(r)`"
-        case .mmap(let r, let s, let sharing, let prot, let file, let populate, let offset):
+        case .mmap(let r, let s, let sharing, let prot, let file, let populate, let offset, let align):
             let flags = ["MAP_\(sharing.rawValue.uppercased())", file == nil ? "MAP_ANONYMOUS" : nil, populate ? "MAP_POPULATE" : nil]
                 .compactMap { $0 }.joined(separator: "|")
             let what = file.map { "file `\($0)`" + (offset.map { " at offset \(size($0))" } ?? "") } ?? "anonymous memory"
             return "mmap \(size(s)) of \(what), \(prot == .rw ? "PROT_READ|PROT_WRITE" : "PROT_READ"), \(flags), as `\(r)`"
+                + (align.map { ", aligned to \(size($0))" } ?? "")
         case .fill(let r, let b, let rg): return "write byte \(b) to `\(r)`\(range(rg))"
         case .touch(let r, let rg, let every): return every ? "read one int from every page of `\(r)`\(range(rg))" : "read one int from `\(r)`\(range(rg))"
         case .check(let r, let b, let rg): return "check that `\(r)`\(range(rg)) reads byte \(b)"
+        case .copy(let from, let to): return "memcpy all of `\(from)` over the start of `\(to)`"
         case .madvise(let r, let a, let rg): return "madvise(MADV_\(a.uppercased())) on `\(r)`\(range(rg))"
         case .msync(let r, let f): return "msync(MS_\(f.uppercased())) `\(r)`"
         case .munmap(let r): return "munmap `\(r)`"

@@ -74,10 +74,12 @@ public enum Operation: Sendable {
     case malloc(region: String, size: SizeExpression)
     case free(region: String)
     case mmap(region: String, size: SizeExpression, sharing: MapSharing, protection: Protection,
-              file: String?, populate: Bool, offset: SizeExpression?)
+              file: String?, populate: Bool, offset: SizeExpression?, align: SizeExpression? = nil)
     case fill(region: String, byte: Int, range: ByteRange)
     case touch(region: String, range: ByteRange, everyPage: Bool)
     case check(region: String, byte: Int, range: ByteRange)
+    /// memcpy all of `from` to the start of `to`.
+    case copy(from: String, to: String)
     case madvise(region: String, advice: String, range: ByteRange)
     case msync(region: String, flags: String)
     case munmap(region: String)
@@ -100,6 +102,7 @@ public enum Operation: Sendable {
         case .fill: "fill"
         case .touch: "touch"
         case .check: "check"
+        case .copy: "copy"
         case .madvise: "madvise"
         case .msync: "msync"
         case .munmap: "munmap"
@@ -116,7 +119,7 @@ public enum Operation: Sendable {
     /// The region the operation names, if any.
     public var region: String? {
         switch self {
-        case .malloc(let r, _), .free(let r), .mmap(let r, _, _, _, _, _, _), .fill(let r, _, _),
+        case .malloc(let r, _), .free(let r), .mmap(let r, _, _, _, _, _, _, _), .fill(let r, _, _), .copy(_, let r),
              .touch(let r, _, _), .check(let r, _, _), .madvise(let r, _, _), .msync(let r, _),
              .munmap(let r), .mlock(let r), .munlock(let r):
             return r

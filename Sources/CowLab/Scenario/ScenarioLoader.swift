@@ -217,10 +217,11 @@ private struct ScenarioBuilder {
     static let stepKeys: [String: [String]] = [
         "malloc": ["region", "size"],
         "free": ["region"],
-        "mmap": ["region", "size", "map", "prot", "file", "populate", "offset"],
+        "mmap": ["region", "size", "map", "prot", "file", "populate", "offset", "align"],
         "fill": ["region", "byte", "offset", "length"],
         "touch": ["region", "offset", "length", "pages"],
         "check": ["region", "byte", "offset", "length"],
+        "copy": ["from", "to"],
         "madvise": ["region", "advice", "offset", "length"],
         "msync": ["region", "flags"],
         "munmap": ["region"], "mlock": ["region"], "munlock": ["region"],
@@ -314,7 +315,7 @@ private struct ScenarioBuilder {
             }
             let populate = try m["populate"]?.bool() ?? false
             operation = .mmap(region: r, size: try size("size")!, sharing: sharing, protection: prot, file: fileName,
-                              populate: populate, offset: try size("offset", required: false))
+                              populate: populate, offset: try size("offset", required: false), align: try size("align", required: false))
             world.regions[process!, default: []].append(r)
         case "free", "munmap":
             let r = try region(mustExist: true)
@@ -322,6 +323,19 @@ private struct ScenarioBuilder {
             world.regions[process!]?.removeAll { $0 == r }
         case "fill": operation = .fill(region: try region(mustExist: true), byte: try byte(), range: try range())
         case "check": operation = .check(region: try region(mustExist: true), byte: try byte(), range: try range())
+        case "copy":
+            var names: [String] = []
+            for key in ["from", "to"] {
+                let r = try m.required(key)
+                let name = try r.name()
+                guard world.has(region: name, in: process!) else {
+                    let known = world.regions[process!, default: []]
+                    throw r.fail("process '\(process!)' has no region '\(name)' at this step (regions: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                }
+                names.append(name)
+            }
+            guard names[0] != names[1] else { throw try m.required("to").fail("copy needs two different regions") }
+            operation = .copy(from: names[0], to: names[1])
         case "touch":
             var every = true
             if let p = m["pages"] {
