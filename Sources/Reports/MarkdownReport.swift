@@ -85,11 +85,17 @@ public enum MarkdownReport {
             ["page mapcount", e.pageMapcount],
             ["swap", e.swapActive ? "\(e.swapTotalKiB) kB" : "none"],
             ["KSM", e.ksmRunning.map { $0 ? "running" : "off" } ?? "unavailable"],
+        ] + damonRows(e) + [
             ["root", e.root ? "yes" : "no"],
             ["data directory", "\(e.dataDirectory) (\(e.dataFileSystem)" + (e.readaheadKiB.map { ", readahead \($0) kB" } ?? "") + ")"],
             ["memory available at start", "\(e.memAvailableKiB) kB"],
         ] + faultAroundRows(e))
         return m.text.trimmingTrailingNewlines
+    }
+
+    static func damonRows(_ e: EnvironmentRecord) -> [[String]] {
+        guard let threads = e.damonThreads else { return [] }
+        return [["DAMON", threads.isEmpty ? "not running" : "running (\(threads.joined(separator: ", "))): it samples accessed bits, which can move `Referenced`"]]
     }
 
     static func faultAroundRows(_ e: EnvironmentRecord) -> [[String]] {

@@ -48,10 +48,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run each scenario N times and report any verdict that flips between runs.", valueName: "N"))
     var `repeat` = 1
 
-    @Flag(name: .long, help: "Print nothing but errors.")
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Flag(name: .long, help: "Also print every expectation's sentence, and each step when not on a terminal.")
+    @Flag(name: .shortAndLong, help: "Also print every expectation's sentence, and each step when not on a terminal.")
     var verbose = false
 
     func validate() throws {

@@ -24,6 +24,10 @@ public struct EnvironmentRecord: Codable, Sendable, Equatable {
     public var faultAroundBytes: Int?
     /// Where `faultAroundBytes` came from, in words.
     public var faultAroundSource: String?
+    /// DAMON monitoring threads (`kdamond.N`) running on the machine. DAMON samples
+    /// accessed bits of physical pages and moves them into a page flag every mapper
+    /// sees, which can change `Referenced`. nil when not probed (older records).
+    public var damonThreads: [String]?
 
     public var swapActive: Bool { swapTotalKiB > 0 }
 
@@ -61,8 +65,19 @@ public enum EnvironmentProbe {
             readaheadKiB: readahead(dataDirectory, sysRoot: sysRoot),
             memAvailableKiB: meminfoValue(meminfo, "MemAvailable") ?? 0,
             faultAroundBytes: faultAround.bytes,
-            faultAroundSource: faultAround.source
+            faultAroundSource: faultAround.source,
+            damonThreads: kernelThreads(prefix: "kdamond", procRoot: procRoot)
         )
+    }
+
+    /// Names of kernel threads whose name starts with `prefix`, sorted.
+    static func kernelThreads(prefix: String, procRoot: String) -> [String] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: procRoot) else { return [] }
+        return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid -> String? in
+            guard let comm = readText("\(procRoot)/\(pid)/comm")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  comm.hasPrefix(prefix) else { return nil }
+            return comm
+        }.sorted()
     }
 
     /// The kernel's default `fault_around_bytes` (mm/memory.c): 64 KiB, kept as
