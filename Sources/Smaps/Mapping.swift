@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // One mapping (VMA) of /proc/PID/smaps: its header line and its field lines.
 
 /// A non-kB `Key: value` line the parser does not interpret, kept verbatim.
@@ -14,8 +22,9 @@ public struct SmapsAttribute: Sendable, Equatable, Hashable {
 /// `smaps_rollup`).
 ///
 /// kB values are kept exactly as the kernel printed them, in kB. They are
-/// stored compactly: one shared, per-file layout of keys and one array of
-/// values per mapping, not a dictionary per mapping.
+/// stored compactly, not as a dictionary per mapping: the keys as one layout
+/// shared by every mapping with the same lines, the values as a slice of a
+/// block shared by many mappings of one parse.
 public struct Mapping: Sendable, Equatable {
     /// First address of the mapping.
     public var start: UInt64
@@ -50,7 +59,13 @@ public struct Mapping: Sendable, Equatable {
     public var attributes: [SmapsAttribute]
 
     internal var layout: FieldLayout
-    internal var values: [UInt64]
+    internal var block: ValueBlock
+    internal var valueOffset: Int
+
+    /// The kB values in file order, aligned with `layout.names`.
+    internal var values: UnsafeBufferPointer<UInt64> {
+        UnsafeBufferPointer(start: block.base + valueOffset, count: layout.count)
+    }
 
     /// `end - start`, in bytes.
     public var sizeBytes: UInt64 { end &- start }
@@ -60,13 +75,13 @@ public struct Mapping: Sendable, Equatable {
     @inline(__always)
     public func kilobytes(_ field: String) -> UInt64? {
         guard let p = layout.position(of: field) else { return nil }
-        return values[p]
+        return block.base[valueOffset &+ p]
     }
 
     @inline(__always)
     internal func kilobytes(known id: FieldID) -> UInt64? {
         guard let p = layout.position(ofKnown: id) else { return nil }
-        return values[p]
+        return block.base[valueOffset &+ p]
     }
 
     /// The keys of this mapping's kB lines in file order, unknown keys included.
@@ -133,21 +148,26 @@ public struct Mapping: Sendable, Equatable {
         self.name = name
         self.attributes = attributes
         self.layout = fields.isEmpty ? FieldLayout.empty : FieldLayout(names: fields.map(\.0))
-        self.values = fields.map(\.1)
+        self.block = ValueBlock(fields.map(\.1))
+        self.valueOffset = 0
     }
 
     /// Sets the kB value of `field`, appending the key if this mapping lacks it.
     public mutating func setKilobytes(_ field: String, _ value: UInt64) {
+        // Blocks are shared and immutable: write a private copy.
+        var copy = Array(values)
         if let p = layout.position(of: field) {
-            values[p] = value
+            copy[p] = value
         } else {
             layout = FieldLayout(names: layout.names + [field])
-            values.append(value)
+            copy.append(value)
         }
+        block = ValueBlock(copy)
+        valueOffset = 0
     }
 
     internal init(
-        header: MappingHeader, layout: FieldLayout, values: [UInt64],
+        header: MappingHeader, layout: FieldLayout, block: ValueBlock, valueOffset: Int,
         vmFlags: [String], thpEligible: Bool?, protectionKey: UInt32?,
         name: String?, attributes: [SmapsAttribute]
     ) {
@@ -164,7 +184,8 @@ public struct Mapping: Sendable, Equatable {
         self.pathname = header.pathname
         self.isDeleted = header.isDeleted
         self.layout = layout
-        self.values = values
+        self.block = block
+        self.valueOffset = valueOffset
         self.vmFlags = vmFlags
         self.thpEligible = thpEligible
         self.protectionKey = protectionKey
@@ -178,8 +199,8 @@ public struct Mapping: Sendable, Equatable {
             && a.isShared == b.isShared && a.offset == b.offset
             && a.deviceMajor == b.deviceMajor && a.deviceMinor == b.deviceMinor
             && a.inode == b.inode && a.pathname == b.pathname && a.isDeleted == b.isDeleted
-            && a.values == b.values
             && (a.layout === b.layout || a.layout.names == b.layout.names)
+            && a.values.elementsEqual(b.values)
             && a.vmFlags == b.vmFlags && a.thpEligible == b.thpEligible
             && a.protectionKey == b.protectionKey && a.name == b.name
             && a.attributes == b.attributes
@@ -200,4 +221,34 @@ internal struct MappingHeader {
     var inode: UInt64 = 0
     var pathname = ""
     var isDeleted = false
+}
+
+/// Storage for the kB values of many mappings: a parse appends each mapping's
+/// values to the current block and the mapping keeps (block, offset). A block
+/// is written only by the parse that made it, before any mapping that refers
+/// to it is published, and never after: it is immutable once shared.
+internal final class ValueBlock: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt64>
+    let capacity: Int
+    private let owner: UnsafeMutableRawPointer
+
+    /// A block of `capacity` values; `huge` blocks take 2 MiB-aligned memory
+    /// with huge-page advice (for large inputs).
+    init(capacity: Int, huge: Bool = false) {
+        let bytes = max(capacity, 1) * MemoryLayout<UInt64>.stride
+        let raw = (huge ? HugePages.allocate(byteCount: bytes) : nil) ?? malloc(bytes)
+        guard let raw else { fatalError("Smaps: out of memory allocating \(bytes) bytes") }
+        owner = raw
+        base = raw.bindMemory(to: UInt64.self, capacity: max(capacity, 1))
+        self.capacity = max(capacity, 1)
+    }
+
+    convenience init(_ values: [UInt64]) {
+        self.init(capacity: values.count)
+        values.withUnsafeBufferPointer { buffer in
+            if let start = buffer.baseAddress { base.initialize(from: start, count: buffer.count) }
+        }
+    }
+
+    deinit { free(owner) }
 }

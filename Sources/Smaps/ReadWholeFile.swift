@@ -64,3 +64,45 @@ public func readWholeFile(_ path: String) throws -> [UInt8] {
         throw SmapsError(failure, path: path, pid: nil)
     }
 }
+
+/// Reads `path` in chunks into one reused buffer and hands each read's bytes
+/// (prefixed by what the previous call left unused) to `consume`, which
+/// returns how many bytes it used. Returns the final unused bytes' count, and
+/// passes them to `finish`. A buffer that fills without `consume` using any
+/// byte is doubled (a line longer than the buffer).
+///
+/// Streaming keeps the memory touched small: reading a 72 MB file into one
+/// fresh buffer costs more in page faults than the read itself.
+internal func streamFile<R>(
+    _ path: String,
+    chunkSize: Int = 1 << 18,
+    sizeHint: (Int) -> Void = { _ in },
+    consume: (UnsafeRawBufferPointer) throws -> Int,
+    finish: (_ unused: UnsafeRawBufferPointer) throws -> R
+) throws -> R {
+    let fd = system_open(path)
+    if fd < 0 { throw FileReadFailure(errno: -fd, atOpen: true) }
+    defer { system_close(fd) }
+    if let size = system_fileSize(fd), size > 0 { sizeHint(size) }
+    var capacity = chunkSize
+    guard var base = malloc(capacity) else { throw FileReadFailure(errno: ENOMEM, atOpen: false) }
+    defer { free(base) }
+    var filled = 0
+    while true {
+        if filled == capacity {
+            capacity *= 2
+            guard let grown = realloc(base, capacity) else { throw FileReadFailure(errno: ENOMEM, atOpen: false) }
+            base = grown
+        }
+        let n = system_read(fd, base + filled, capacity - filled)
+        if n < 0 { throw FileReadFailure(errno: Int32(-n), atOpen: false) }
+        if n == 0 { break }
+        filled += n
+        let used = try consume(UnsafeRawBufferPointer(start: base, count: filled))
+        if used > 0 {
+            filled -= used
+            if filled > 0 { memmove(base, base + used, filled) }
+        }
+    }
+    return try finish(UnsafeRawBufferPointer(start: base, count: filled))
+}

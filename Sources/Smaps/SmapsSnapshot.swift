@@ -23,9 +23,7 @@ public struct SmapsSnapshot: Sendable {
     /// - Throws: `SmapsError.empty` for zero bytes, `SmapsError.malformed` with
     ///   line and byte offset for anything that is not smaps.
     public init(parsing bytes: UnsafeRawBufferPointer, source: String) throws {
-        var parser = SmapsParser(bytes, source: source)
-        try parser.run()
-        self.init(mappings: parser.mappings, source: source)
+        self.init(mappings: try SmapsParser.parse(bytes, source: source), source: source)
     }
 
     /// Parses smaps or smaps_rollup text.
@@ -53,12 +51,12 @@ public struct SmapsSnapshot: Sendable {
     private static func read(pid: Int32, file: String, procRoot: String) throws -> SmapsSnapshot {
         let path = "\(procRoot)/\(pid)/\(file)"
         do {
-            return try withWholeFile(path) { bytes in
-                if bytes.isEmpty && !system_processIsAlive(pid: pid, procRoot: procRoot) {
-                    throw SmapsError.processExited(pid: pid)
-                }
-                return try SmapsSnapshot(parsing: bytes, source: path)
+            return try parseFile(path)
+        } catch SmapsError.empty(let source) {
+            if !system_processIsAlive(pid: pid, procRoot: procRoot) {
+                throw SmapsError.processExited(pid: pid)
             }
+            throw SmapsError.empty(source: source)
         } catch let failure as FileReadFailure {
             if failure.atOpen && failure.errno == Errno.notDirectory {
                 throw SmapsError.noSuchProcess(pid: pid)
@@ -71,10 +69,21 @@ public struct SmapsSnapshot: Sendable {
     /// /proc included, read with a read(2) loop).
     public static func read(path: String) throws -> SmapsSnapshot {
         do {
-            return try withWholeFile(path) { try SmapsSnapshot(parsing: $0, source: path) }
+            return try parseFile(path)
         } catch let failure as FileReadFailure {
             throw SmapsError(failure, path: path, pid: nil)
         }
+    }
+
+    /// Streams `path` through the parser in 256 KiB chunks.
+    private static func parseFile(_ path: String) throws -> SmapsSnapshot {
+        var parser = SmapsParser(source: path)
+        let mappings = try streamFile(
+            path,
+            sizeHint: { parser.expect(bytes: $0) },
+            consume: { try parser.feed($0) },
+            finish: { try parser.finish(unconsumed: $0.count, tail: $0) })
+        return SmapsSnapshot(mappings: mappings, source: path)
     }
 
     // MARK: Rollup
