@@ -24,9 +24,11 @@ internal enum Ascii {
     static let lowerA: UInt8 = 0x61  // a
     static let lowerF: UInt8 = 0x66  // f
     static let k: UInt8 = 0x6B  // k
+    static let n: UInt8 = 0x6E  // n
     static let p: UInt8 = 0x70  // p
     static let r: UInt8 = 0x72  // r
     static let s: UInt8 = 0x73  // s
+    static let t: UInt8 = 0x74  // t
     static let w: UInt8 = 0x77  // w
     static let x: UInt8 = 0x78  // x
     static let lowerZ: UInt8 = 0x7A  // z
