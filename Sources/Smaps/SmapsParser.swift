@@ -267,7 +267,7 @@ internal struct SmapsParser {
             case .notKilobytes(let at):
                 throw fail(at, "expected 'N kB' after '\(keys.names[Int(id)]):', found \"\(bytes.excerpt(valueStart))\"")
             case .overflow(let at):
-                throw fail(at, "'\(keys.names[Int(id)]):' value \(bytes.excerpt(at)) overflows 64 bits")
+                throw fail(at, "'\(keys.names[Int(id)]):' value \(digits(bytes, at, bytes.lineEnd(at) - 3)) overflows 64 bits")
             }
         } else {
             i = try otherLine(id, bytes, valueStart: valueStart)
@@ -359,8 +359,14 @@ internal struct SmapsParser {
         guard let v = bytes.hex(&i, overflowed: &overflowed) else {
             throw fail(i, "expected a hexadecimal \(what), found \"\(bytes.excerpt(i))\"")
         }
-        if overflowed { throw fail(start, "\(what) \(bytes.excerpt(start)) overflows 64 bits") }
+        if overflowed { throw fail(start, "\(what) \(digits(bytes, start, i)) overflows 64 bits") }
         return v
+    }
+
+    /// The bytes `[start, end)`, at most 40 of them, for messages.
+    private func digits(_ bytes: ByteScanner, _ start: Int, _ end: Int) -> String {
+        let text = String(decoding: bytes.slice(start, min(end, start + 40)), as: UTF8.self)
+        return end - start > 40 ? text + "…" : text
     }
 
     private func expect(_ bytes: ByteScanner, _ byte: UInt8, _ i: inout Int, _ what: String) throws {
@@ -399,11 +405,12 @@ internal struct SmapsParser {
         try expect(bytes, Ascii.space, &i, "a space after the permissions")
         h.offset = try hex(bytes, &i, "offset")
         try expect(bytes, Ascii.space, &i, "a space after the offset")
+        let deviceStart = i
         let major = try hex(bytes, &i, "device major")
         try expect(bytes, Ascii.colon, &i, "':' in the device major:minor")
         let minor = try hex(bytes, &i, "device minor")
         guard major <= UInt32.max, minor <= UInt32.max else {
-            throw fail(i, "device number \(String(major, radix: 16)):\(String(minor, radix: 16)) is too large")
+            throw fail(deviceStart, "device number \(digits(bytes, deviceStart, i)) is too large")
         }
         h.deviceMajor = UInt32(major)
         h.deviceMinor = UInt32(minor)
@@ -413,7 +420,7 @@ internal struct SmapsParser {
         guard let inode = bytes.decimal(&i, overflowed: &overflowed) else {
             throw fail(i, "expected a decimal inode, found \"\(bytes.excerpt(i))\"")
         }
-        if overflowed { throw fail(inodeStart, "inode \(bytes.excerpt(inodeStart)) overflows 64 bits") }
+        if overflowed { throw fail(inodeStart, "inode \(digits(bytes, inodeStart, i)) overflows 64 bits") }
         h.inode = inode
         if bytes[i] != Ascii.newline {
             try expect(bytes, Ascii.space, &i, "a space before the pathname")
