@@ -78,17 +78,33 @@ public enum SmapsFrontend {
         procRoot: String = "/proc"
     ) throws -> [UInt8] {
         let snapshot = try load(target, rollup: rollup, procRoot: procRoot)
-        var selected: [Mapping]? = nil
-        if let spec = mapping {
-            let found = snapshot.select(spec)
-            if found.isEmpty {
-                throw Failure.input("\(snapshot.source): no mapping \(MappingSelector.describe(spec))")
-            }
-            selected = found
-        }
+        let selected = try select(mapping, in: snapshot)
         return json
             ? SmapsJSON.encode(snapshot, mappings: selected)
             : Array(SmapsTable.render(snapshot, mappings: selected).utf8)
+    }
+
+    /// `cowlab snapshot …` printing to standard output: JSON is streamed.
+    public static func runSnapshot(
+        target: String, json: Bool = false, rollup: Bool = false, mapping: String? = nil,
+        procRoot: String = "/proc"
+    ) throws {
+        guard json else {
+            writeStandardOutput(try snapshot(target: target, rollup: rollup, mapping: mapping, procRoot: procRoot))
+            return
+        }
+        let snapshot = try load(target, rollup: rollup, procRoot: procRoot)
+        SmapsJSON.write(snapshot, mappings: try select(mapping, in: snapshot), to: STDOUT_FILENO)
+    }
+
+    /// The mappings `--mapping spec` selects, nil without `spec`.
+    static func select(_ spec: String?, in snapshot: SmapsSnapshot) throws -> [Mapping]? {
+        guard let spec else { return nil }
+        let found = snapshot.select(spec)
+        if found.isEmpty {
+            throw Failure.input("\(snapshot.source): no mapping \(MappingSelector.describe(spec))")
+        }
+        return found
     }
 
     /// `cowlab diff A B`: the bytes to print.

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // JSON for tools: `cowlab snapshot PID --json`.
 
 /// Encodes snapshots as JSON (format `cowlab-smaps/1`), by hand into bytes:
@@ -26,8 +34,24 @@ public enum SmapsJSON {
 
     /// The whole snapshot, or only `mappings` when given (for `--mapping`).
     public static func encode(_ snapshot: SmapsSnapshot, mappings selected: [Mapping]? = nil) -> [UInt8] {
+        var w = ByteWriter(capacity: 64 + (selected ?? snapshot.mappings).count * 700)
+        encode(snapshot, mappings: selected, into: &w)
+        return w.bytes
+    }
+
+    /// Streams the JSON of `encode` to `fd` through a small buffer (no 5 MB
+    /// array for 10,000 mappings). Returns 0 or the negated errno of write(2).
+    @discardableResult
+    public static func write(_ snapshot: SmapsSnapshot, mappings selected: [Mapping]? = nil, to fd: Int32) -> Int32 {
+        guard fd >= 0 else { return -EBADF }
+        var w = ByteWriter(streamingTo: fd)
+        encode(snapshot, mappings: selected, into: &w)
+        w.flush()
+        return w.writeError
+    }
+
+    static func encode(_ snapshot: SmapsSnapshot, mappings selected: [Mapping]?, into w: inout ByteWriter) {
         let list = selected ?? snapshot.mappings
-        var w = ByteWriter(capacity: 64 + list.count * 700)
         w.ascii("{\"format\":")
         w.jsonString(format)
         w.ascii(",\"source\":")
@@ -37,22 +61,23 @@ public enum SmapsJSON {
         w.ascii(",\"mapping_count\":")
         w.decimal(UInt64(list.count))
         w.ascii(",\n\"totals_kB\":{")
-        let totals = SmapsSnapshot(mappings: list, source: snapshot.source)
-        for (i, name) in totals.fieldNames.enumerated() {
+        let totals = selected.map { SmapsSnapshot(mappings: $0, source: snapshot.source) } ?? snapshot
+        for (i, total) in totals.totals().enumerated() {
             if i > 0 { w.byte(Ascii.comma) }
-            w.jsonString(name)
+            w.jsonString(total.name)
             w.byte(Ascii.colon)
-            w.decimal(totals.total(name))
+            w.decimal(total.kilobytes)
         }
         w.ascii("},\n\"mappings\":[")
         var keyCache = LayoutKeys()
-        for (i, m) in list.enumerated() {
-            if i > 0 { w.byte(Ascii.comma) }
-            w.byte(Ascii.newline)
-            encode(m, into: &w, keys: &keyCache)
+        list.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices {
+                if i > 0 { w.byte(Ascii.comma) }
+                w.byte(Ascii.newline)
+                encode(buffer[i], into: &w, keys: &keyCache)
+            }
         }
         w.ascii("\n]}\n")
-        return w.bytes
     }
 
     /// One mapping as a JSON object.
@@ -63,27 +88,51 @@ public enum SmapsJSON {
         return w.bytes
     }
 
-    /// The `"Key":` bytes of the last layout seen: consecutive mappings share
-    /// a layout, so each key is escaped once per layout, not once per mapping.
+    /// The `"Key":` bytes of the last layout seen, all in one array (with the
+    /// separating commas): consecutive mappings share a layout, so each key is
+    /// escaped once per layout, and writing a key is one copy, no retain.
     struct LayoutKeys {
         var layout: FieldLayout? = nil
-        var keys: [[UInt8]] = []
+        var bytes: [UInt8] = []
+        /// `bytes[offsets[p]..<offsets[p + 1]]` is `,"Key":` for position p (no comma for p = 0).
+        var offsets: [Int] = [0]
 
-        mutating func keys(for layout: FieldLayout) -> [[UInt8]] {
-            if self.layout !== layout {
-                self.layout = layout
-                keys = layout.names.map { name in
-                    var w = ByteWriter(capacity: name.utf8.count + 3)
-                    w.jsonString(name)
-                    w.byte(Ascii.colon)
-                    return w.bytes
-                }
+        mutating func update(for layout: FieldLayout) {
+            guard self.layout !== layout else { return }
+            self.layout = layout
+            var w = ByteWriter(capacity: 32 * layout.count + 1)
+            offsets = [0]
+            for (p, name) in layout.names.enumerated() {
+                if p > 0 { w.byte(Ascii.comma) }
+                w.jsonString(name)
+                w.byte(Ascii.colon)
+                offsets.append(w.count)
             }
-            return keys
+            bytes = w.bytes
+        }
+
+        /// Recent VmFlags lists and their JSON: parsed lists are interned, so
+        /// the same few arrays come back again and again.
+        var recentFlags: [([String], [UInt8])] = []
+
+        mutating func flags(_ flags: [String], into w: inout ByteWriter) {
+            for (list, json) in recentFlags where list == flags {
+                w.append(json)
+                return
+            }
+            var f = ByteWriter(capacity: 64)
+            for (i, flag) in flags.enumerated() {
+                if i > 0 { f.byte(Ascii.comma) }
+                f.jsonString(flag)
+            }
+            let json = f.bytes
+            if recentFlags.count == 8 { recentFlags.removeFirst() }
+            recentFlags.append((flags, json))
+            w.append(json)
         }
     }
 
-    static func encode(_ m: Mapping, into w: inout ByteWriter, keys cache: inout LayoutKeys) {
+    static func encode(_ m: borrowing Mapping, into w: inout ByteWriter, keys cache: inout LayoutKeys) {
         w.ascii("{\"start\":\"")
         w.hex(m.start)
         w.ascii("\",\"end\":\"")
@@ -106,18 +155,18 @@ public enum SmapsJSON {
         w.ascii(",\"deleted\":")
         if m.isDeleted { w.ascii("true") } else { w.ascii("false") }
         w.ascii(",\"kB\":{")
-        let keys = cache.keys(for: m.layout)
+        cache.update(for: m.layout)
         let values = m.values
-        for p in 0..<keys.count {
-            if p > 0 { w.byte(Ascii.comma) }
-            w.append(keys[p])
-            w.decimal(values[p])
+        cache.bytes.withUnsafeBytes { keys in
+            cache.offsets.withUnsafeBufferPointer { offsets in
+                for p in 0..<values.count {
+                    w.raw(UnsafeRawBufferPointer(rebasing: keys[offsets[p]..<offsets[p + 1]]))
+                    w.decimal(values[p])
+                }
+            }
         }
         w.ascii("},\"vmflags\":[")
-        for (i, flag) in m.vmFlags.enumerated() {
-            if i > 0 { w.byte(Ascii.comma) }
-            w.jsonString(flag)
-        }
+        cache.flags(m.vmFlags, into: &w)
         w.byte(Ascii.rightBracket)
         if let thp = m.thpEligible {
             w.ascii(",\"thp_eligible\":")

@@ -26,8 +26,6 @@ internal struct SmapsParser {
     private var line = 1
     /// Offset in the whole input of the chunk being parsed.
     private var chunkOffset = 0
-    /// Bytes fed so far.
-    private var totalBytes = 0
 
     private let keys = KeyTable()
     /// The previous mapping's line keys, and how many of them there were.
@@ -108,7 +106,6 @@ internal struct SmapsParser {
         let base = start.assumingMemoryBound(to: UInt8.self)
         var end = chunk.count
         while end > 0 && base[end - 1] != Ascii.newline { end -= 1 }
-        totalBytes = chunkOffset + chunk.count
         guard end > 0 else { return 0 }
         let bytes = ByteScanner(base: base, count: end)
 
@@ -204,14 +201,15 @@ internal struct SmapsParser {
     /// Ends the parse. `unconsumed` bytes (at the end of `tail`) were fed but
     /// not parsed because no "\n" followed them: the input was cut.
     mutating func finish(unconsumed: Int, tail: UnsafeRawBufferPointer) throws -> [Mapping] {
-        if totalBytes == 0 { throw SmapsError.empty(source: source) }
+        let total = chunkOffset + unconsumed
+        if total == 0 { throw SmapsError.empty(source: source) }
         if unconsumed > 0 {
             // procfs ends every line with "\n": the input was cut mid-line.
             let bytes = ByteScanner(
                 base: tail.baseAddress!.assumingMemoryBound(to: UInt8.self) + (tail.count - unconsumed),
                 count: unconsumed)
             throw SmapsError.malformed(
-                source: source, line: line, byteOffset: totalBytes,
+                source: source, line: line, byteOffset: total,
                 message: "truncated: the last line \"\(bytes.excerpt(0))\" has no newline")
         }
         try finishMapping()

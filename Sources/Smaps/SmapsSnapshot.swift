@@ -75,14 +75,19 @@ public struct SmapsSnapshot: Sendable {
         }
     }
 
-    /// Streams `path` through the parser in 256 KiB chunks.
+    /// Streams `path` through the parser, reading ahead on a second thread
+    /// (see `pipelinedRead`).
     private static func parseFile(_ path: String) throws -> SmapsSnapshot {
         var parser = SmapsParser(source: path)
-        let mappings = try streamFile(
+        var carrier = LineCarrier()
+        let mappings = try pipelinedRead(
             path,
             sizeHint: { parser.expect(bytes: $0) },
-            consume: { try parser.feed($0) },
-            finish: { try parser.finish(unconsumed: $0.count, tail: $0) })
+            consume: { try carrier.feed($0, to: &parser) },
+            finish: {
+                let tail = carrier.leftover
+                return try tail.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) }
+            })
         return SmapsSnapshot(mappings: mappings, source: path)
     }
 
@@ -169,6 +174,36 @@ public struct SmapsSnapshot: Sendable {
     /// Sum over the mappings whose pathname is exactly `pathname`.
     public func total(_ field: String, pathname: String) -> UInt64 {
         total(field) { $0.pathname == pathname }
+    }
+
+    /// Every kB field summed over all mappings, in first-seen order (one pass;
+    /// the same sums as `total(_:)`, which is per field). Absent lines count
+    /// 0; a key repeated within one mapping counts once, as in `kilobytes`.
+    public func totals() -> [(name: String, kilobytes: UInt64)] {
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        var sums: [UInt64] = []
+        var lastLayout: FieldLayout? = nil
+        var slots: [Int] = []
+        mappings.withUnsafeBufferPointer { list in
+            for i in list.indices {
+                let layout = list[i].layout
+                if layout !== lastLayout {
+                    lastLayout = layout
+                    slots = layout.names.enumerated().map { p, name in
+                        if layout.position(of: name) != p { return -1 }
+                        if let slot = index[name] { return slot }
+                        index[name] = names.count
+                        names.append(name)
+                        sums.append(0)
+                        return names.count - 1
+                    }
+                }
+                let values = list[i].values
+                for p in 0..<slots.count where slots[p] >= 0 { sums[slots[p]] &+= values[p] }
+            }
+        }
+        return Array(zip(names, sums)).map { (name: $0.0, kilobytes: $0.1) }
     }
 
     /// Every kB field name met, in first-seen order.

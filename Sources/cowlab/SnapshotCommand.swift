@@ -28,8 +28,7 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         do {
-            SmapsFrontend.writeStandardOutput(
-                try SmapsFrontend.snapshot(target: target, json: json, rollup: rollup, mapping: mapping))
+            try SmapsFrontend.runSnapshot(target: target, json: json, rollup: rollup, mapping: mapping)
         } catch let failure as SmapsFrontend.Failure {
             SmapsFrontend.writeStandardError(failure.message)
             throw ExitCode(failure.exitCode)

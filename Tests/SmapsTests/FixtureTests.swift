@@ -50,6 +50,38 @@ import Testing
         #expect(mappings == (try SmapsSnapshot(parsing: bytes, source: "whole")).mappings)
     }
 
+    /// The read-ahead path: tiny slots force many reads, the reader thread,
+    /// and lines carried across slots.
+    @Test(arguments: [1, 5, 64, 4096, 1 << 18])
+    func pipelinedReadEqualsWholeParse(slotSize: Int) throws {
+        let name = "linux-smaps-perl-smaps-VmFlags"
+        var parser = SmapsParser(source: "ring")
+        var carrier = LineCarrier()
+        let mappings = try pipelinedRead(
+            Fixtures.path(name), slotSize: slotSize, slots: 3,
+            consume: { try carrier.feed($0, to: &parser) },
+            finish: { try carrier.leftover.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) } })
+        #expect(mappings == (try SmapsSnapshot(parsing: Fixtures.bytes(name), source: "whole")).mappings)
+    }
+
+    /// A file cut mid-line is reported at the same place whether read from
+    /// disk (in chunks) or parsed from memory.
+    @Test func truncatedFileOnDisk() throws {
+        let bytes = Array(try Fixtures.bytes("gometrics-smaps").prefix(1_000_003))
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/cut"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let fromDisk = thrownError { _ = try SmapsSnapshot.read(path: path) }
+        let fromMemory = thrownError { _ = try SmapsSnapshot(parsing: bytes, source: path) }
+        #expect(fromDisk == fromMemory)
+        guard case .malformed(_, _, let offset, let message)? = fromDisk else {
+            Issue.record("expected .malformed")
+            return
+        }
+        #expect(offset == 1_000_003)
+        #expect(message.hasPrefix("truncated"))
+    }
+
     @Test func oldKernelWithoutPss() throws {
         let s = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-smaps"))
         #expect(s.mappings.allSatisfy { $0.kilobytes("Pss") == nil })

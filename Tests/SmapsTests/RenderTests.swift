@@ -84,6 +84,19 @@ import Testing
         }
     }
 
+    @Test func streamedJSONEqualsEncoded() throws {
+        let s = try SmapsSnapshot.read(path: Fixtures.path("android-libmeminfo-smaps"))
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/out.json"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        #expect(SmapsJSON.write(s, to: fd) == 0)
+        close(fd)
+        #expect(try readWholeFile(path) == SmapsJSON.encode(s))
+        #expect(SmapsJSON.write(s, to: -5) == -EBADF)
+        #expect(SmapsJSON.write(s, to: 9999) == -EBADF)  // a failed write(2) is reported, not a crash
+    }
+
     @Test func jsonEscapesControlCharacters() {
         var w = ByteWriter()
         w.jsonString("a\u{1}\n\t\"\\é")

@@ -2,10 +2,16 @@
 // scripts/bench-smaps.sh with `swiftc -O` together with Sources/Smaps/*.swift.
 //
 //   smaps-parse-bench [--cpu] FILE|PID RUNS
+//   smaps-parse-bench --once FILE|PID
 //
-// For each run it times, separately: the read(2) loop alone (the floor),
-// read + parse, and read + parse + JSON encode (what `cowlab snapshot --json`
-// does), and prints the medians in milliseconds as `name median_ms` lines.
+// For each run it times, separately: the read(2) loop alone into one buffer,
+// parse of those bytes, read + parse (streamed, as `SmapsSnapshot.read`
+// does), and read + parse + JSON encode (what `cowlab snapshot --json` does),
+// and prints the medians in milliseconds as `name median_ms` lines.
+//
+// --once does exactly what `cowlab snapshot TARGET --json` does, once, and
+// writes the JSON to stdout: the stand-in for the CLI while its root command
+// does not exist (a whole-process measurement without ArgumentParser).
 
 #if canImport(Glibc)
 import Glibc
@@ -28,12 +34,21 @@ func median(_ xs: [Double]) -> Double {
 }
 
 var args = CommandLine.arguments
+if args.count == 3 && args[1] == "--once" {
+    do {
+        try SmapsFrontend.runSnapshot(target: args[2], json: true)
+        exit(0)
+    } catch let failure as SmapsFrontend.Failure {
+        SmapsFrontend.writeStandardError(failure.message)
+        exit(failure.exitCode)
+    }
+}
 if let i = args.firstIndex(of: "--cpu") {
     clock = CLOCK_PROCESS_CPUTIME_ID
     args.remove(at: i)
 }
 guard args.count == 3, let runs = Int(args[2]) else {
-    fputs("usage: smaps-parse-bench [--cpu] FILE|PID RUNS\n", stderr)
+    fputs("usage: smaps-parse-bench [--cpu] FILE|PID RUNS | --once FILE|PID\n", stderr)
     exit(64)
 }
 let target = args[1]
