@@ -4,8 +4,12 @@
 // text (~36 ms for 10,000 mappings); parsing in the same thread adds its own
 // time on top. Here a reader thread keeps calling read(2) into a ring of
 // buffers while the calling thread parses the filled ones, so on two cores
-// the parse hides behind the kernel's work. A small input (one read) never
-// starts the thread.
+// the parse hides behind the kernel's work. An input that fits in the first
+// buffer never starts the thread.
+//
+// procfs returns at most about one page per read(2) of smaps (seq_file fills
+// one buffer per call), so a buffer is handed over only when it is nearly
+// full: one hand-over per ~256 KiB, not one per 4 KiB read.
 
 #if canImport(Glibc)
 import Glibc
@@ -64,21 +68,36 @@ private final class ReadRing: @unchecked Sendable {
             let stop = cancelled
             pthread_mutex_unlock(mutex)
             if stop { return }
-            let n = system_read(fd, slot(next), slotSize)
+            let (n, end) = fillSlot(fd, slot(next), slotSize)
             pthread_mutex_lock(mutex)
-            if n <= 0 {
-                done = true
-                if n < 0 { errno = Int32(-n) }
-            } else {
+            if n > 0 {
                 lengths[next] = n
                 filled += 1
             }
+            if end != 0 {
+                done = true
+                if end < 0 { errno = Int32(-end) }
+            }
             pthread_cond_signal(changed)
             pthread_mutex_unlock(mutex)
-            if n <= 0 { return }
+            if end != 0 { return }
             next = (next + 1) % slots
         }
     }
+}
+
+/// Reads into `buffer` until fewer than `slack` bytes are free or the input
+/// ends. Returns the bytes read and 0 (more to come), 1 (end of file) or the
+/// negated errno of a failed read(2).
+private func fillSlot(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ size: Int, slack: Int = 16384) -> (Int, Int) {
+    var used = 0
+    while used < max(size - slack, 1) {
+        let n = system_read(fd, buffer + used, size - used)
+        if n < 0 { return (used, n) }
+        if n == 0 { return (used, 1) }
+        used += n
+    }
+    return (used, 0)
 }
 
 /// Reads `path` and passes each read's bytes to `consume` in order, reading
@@ -99,22 +118,11 @@ internal func pipelinedRead<R>(
     guard let memory = malloc(slotSize * slots) else { throw FileReadFailure(errno: ENOMEM, atOpen: false) }
     defer { free(memory) }
 
-    // The first read in this thread: a small input ends here.
-    let first = system_read(fd, memory, slotSize)
-    if first < 0 { throw FileReadFailure(errno: Int32(-first), atOpen: false) }
-    if first == 0 { return try finish() }
-    if first < slotSize {
-        let second = system_read(fd, memory + first, slotSize - first)
-        if second < 0 { throw FileReadFailure(errno: Int32(-second), atOpen: false) }
-        if second == 0 {
-            try consume(UnsafeRawBufferPointer(start: memory, count: first))
-            return try finish()
-        }
-        // More to come: parse what we have, then read ahead from slot 1.
-        try consume(UnsafeRawBufferPointer(start: memory, count: first + second))
-    } else {
-        try consume(UnsafeRawBufferPointer(start: memory, count: first))
-    }
+    // The first buffer in this thread: a small input ends here.
+    let (first, end) = fillSlot(fd, memory, slotSize)
+    if end < 0 { throw FileReadFailure(errno: Int32(-end), atOpen: false) }
+    if first > 0 { try consume(UnsafeRawBufferPointer(start: memory, count: first)) }
+    if end == 1 { return try finish() }
 
     let ring = ReadRing(fd: fd, slots: slots, slotSize: slotSize, memory: memory)
     ring.head = 1
@@ -129,10 +137,10 @@ internal func pipelinedRead<R>(
         Unmanaged<ReadRing>.fromOpaque(context).release()
         // No thread: read the rest here.
         while true {
-            let n = system_read(fd, memory, slotSize)
-            if n < 0 { throw FileReadFailure(errno: Int32(-n), atOpen: false) }
-            if n == 0 { return try finish() }
-            try consume(UnsafeRawBufferPointer(start: memory, count: n))
+            let (n, end) = fillSlot(fd, memory, slotSize)
+            if end < 0 { throw FileReadFailure(errno: Int32(-end), atOpen: false) }
+            if n > 0 { try consume(UnsafeRawBufferPointer(start: memory, count: n)) }
+            if end == 1 { return try finish() }
         }
     }
     defer { pthread_join(thread, nil) }
