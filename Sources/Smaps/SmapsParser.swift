@@ -173,10 +173,16 @@ internal struct SmapsParser {
             }
             // A header starts with hex digits and "-"; a field line with a key and ":".
             var i = pos
-            while bytes.hexValue(bytes[i]) != 0xFF { i &+= 1 }
+            var start: UInt64 = 0
+            while true {
+                let d = bytes.hexValue(bytes[i])
+                if d == 0xFF { break }
+                start = start &<< 4 | UInt64(d)
+                i &+= 1
+            }
             if i > pos && bytes[i] == Ascii.dash {
                 try finishMapping()
-                pos = try headerLine(bytes, pos)
+                pos = try headerLine(bytes, pos, startDigitsEnd: i, startValue: start)
                 continue
             }
             while Ascii.isKeyByte(bytes[i]) { i &+= 1 }
@@ -316,7 +322,7 @@ internal struct SmapsParser {
     }
 
     /// `BLANK* DEC BLANK*` up to the "\n" (where `i` ends), at most UInt32.max.
-    private func smallNumber(_ bytes: ByteScanner, _ i: inout Int, key: String) throws -> UInt32 {
+    private mutating func smallNumber(_ bytes: ByteScanner, _ i: inout Int, key: StaticString) throws -> UInt32 {
         bytes.skipBlanks(&i)
         let start = i
         var overflowed = false
@@ -351,7 +357,12 @@ internal struct SmapsParser {
 
     // MARK: Header lines
 
-    private func hex(_ bytes: ByteScanner, _ i: inout Int, _ what: String) throws -> UInt64 {
+    // The helpers below are `mutating` although they only read: a non-mutating
+    // method called from a mutating one made the optimiser copy the whole
+    // parser (300 bytes) at every call, once per header field.
+
+    @inline(__always)
+    private mutating func hex(_ bytes: ByteScanner, _ i: inout Int, _ what: StaticString) throws -> UInt64 {
         let start = i
         var overflowed = false
         guard let v = bytes.hex(&i, overflowed: &overflowed) else {
@@ -367,16 +378,26 @@ internal struct SmapsParser {
         return end - start > 40 ? text + "…" : text
     }
 
-    private func expect(_ bytes: ByteScanner, _ byte: UInt8, _ i: inout Int, _ what: String) throws {
+    @inline(__always)
+    private mutating func expect(_ bytes: ByteScanner, _ byte: UInt8, _ i: inout Int, _ what: StaticString) throws {
         guard bytes[i] == byte else { throw fail(i, "expected \(what), found \"\(bytes.excerpt(i))\"") }
         i += 1
     }
 
     /// Parses a mapping header at `start`; returns the offset of the next line.
-    private mutating func headerLine(_ bytes: ByteScanner, _ start: Int) throws -> Int {
+    /// The start address's digits `[start, startDigitsEnd)` were already read
+    /// (as `startValue`, which wrapped if there are more than 16 of them).
+    private mutating func headerLine(
+        _ bytes: ByteScanner, _ start: Int, startDigitsEnd: Int, startValue: UInt64
+    ) throws -> Int {
         var h = MappingHeader()
         var i = start
-        h.start = try hex(bytes, &i, "start address")
+        if startDigitsEnd - start > 16 {
+            h.start = try hex(bytes, &i, "start address")
+        } else {
+            h.start = startValue
+            i = startDigitsEnd
+        }
         try expect(bytes, Ascii.dash, &i, "'-' between the addresses")
         h.end = try hex(bytes, &i, "end address")
         if h.end < h.start {
@@ -468,8 +489,7 @@ internal struct SmapsParser {
             // Blocks grow from 512 to 64 Ki values (512 KiB), so a small input
             // stays small and a large one needs few allocations; large inputs
             // take 2 MiB huge-page blocks.
-            let capacity = hugeBlocks ? HugePages.size / MemoryLayout<UInt64>.stride
-                : min(block.capacity * 2, 1 << 16)
+            let capacity = hugeBlocks ? ValueBlock.hugeCapacity : min(block.capacity * 2, 1 << 16)
             block = ValueBlock(capacity: max(capacity, fieldCount), huge: hugeBlocks)
             blockUsed = 0
         }
