@@ -170,31 +170,42 @@ public struct Mapping: Sendable, Equatable {
         valueOffset = 0
     }
 
-    internal init(
-        header: MappingHeader, layout: FieldLayout, block: ValueBlock, valueOffset: Int,
-        vmFlags: [String], thpEligible: Bool?, protectionKey: UInt32?,
-        name: String?, attributes: [SmapsAttribute]
+    /// An empty mapping for the parser to fill in place.
+    internal static var placeholder: Mapping {
+        Mapping(
+            start: 0, end: 0, offset: 0, inode: 0, pathname: "", name: nil, vmFlags: [],
+            attributes: [], layout: FieldLayout.empty, block: ValueBlock.empty, valueOffset: 0,
+            deviceMajor: 0, deviceMinor: 0, protectionKey: nil, readable: false, writable: false,
+            executable: false, isShared: false, isDeleted: false, thpEligible: nil)
+    }
+
+    /// Every stored property, in declaration order.
+    private init(
+        start: UInt64, end: UInt64, offset: UInt64, inode: UInt64, pathname: String, name: String?,
+        vmFlags: [String], attributes: [SmapsAttribute], layout: FieldLayout, block: ValueBlock,
+        valueOffset: Int, deviceMajor: UInt32, deviceMinor: UInt32, protectionKey: UInt32?,
+        readable: Bool, writable: Bool, executable: Bool, isShared: Bool, isDeleted: Bool, thpEligible: Bool?
     ) {
-        self.start = header.start
-        self.end = header.end
-        self.readable = header.readable
-        self.writable = header.writable
-        self.executable = header.executable
-        self.isShared = header.isShared
-        self.offset = header.offset
-        self.deviceMajor = header.deviceMajor
-        self.deviceMinor = header.deviceMinor
-        self.inode = header.inode
-        self.pathname = header.pathname
-        self.isDeleted = header.isDeleted
+        self.start = start
+        self.end = end
+        self.offset = offset
+        self.inode = inode
+        self.pathname = pathname
+        self.name = name
+        self.vmFlags = vmFlags
+        self.attributes = attributes
         self.layout = layout
         self.block = block
         self.valueOffset = valueOffset
-        self.vmFlags = vmFlags
-        self.thpEligible = thpEligible
+        self.deviceMajor = deviceMajor
+        self.deviceMinor = deviceMinor
         self.protectionKey = protectionKey
-        self.name = name
-        self.attributes = attributes
+        self.readable = readable
+        self.writable = writable
+        self.executable = executable
+        self.isShared = isShared
+        self.isDeleted = isDeleted
+        self.thpEligible = thpEligible
     }
 
     public static func == (a: Mapping, b: Mapping) -> Bool {
@@ -209,22 +220,6 @@ public struct Mapping: Sendable, Equatable {
             && a.protectionKey == b.protectionKey && a.name == b.name
             && a.attributes == b.attributes
     }
-}
-
-/// The parsed header line of a mapping.
-internal struct MappingHeader {
-    var start: UInt64 = 0
-    var end: UInt64 = 0
-    var readable = false
-    var writable = false
-    var executable = false
-    var isShared = false
-    var offset: UInt64 = 0
-    var deviceMajor: UInt32 = 0
-    var deviceMinor: UInt32 = 0
-    var inode: UInt64 = 0
-    var pathname = ""
-    var isDeleted = false
 }
 
 /// Storage for the kB values of many mappings: a parse appends each mapping's
@@ -270,4 +265,7 @@ internal final class ValueBlock: @unchecked Sendable {
     deinit {
         if pooled { HugeBlockPool.shared.give(owner) } else { free(owner) }
     }
+
+    /// A block with no values, for mappings without kB lines.
+    static let empty = ValueBlock(capacity: 1)
 }

@@ -84,17 +84,34 @@ public enum SmapsFrontend {
             : Array(SmapsTable.render(snapshot, mappings: selected).utf8)
     }
 
-    /// `cowlab snapshot …` printing to standard output: JSON is streamed.
+    /// `cowlab snapshot …` printing to standard output. Plain `--json`
+    /// encodes each mapping while the rest is still being read.
     public static func runSnapshot(
         target: String, json: Bool = false, rollup: Bool = false, mapping: String? = nil,
         procRoot: String = "/proc"
     ) throws {
-        guard json else {
-            writeStandardOutput(try snapshot(target: target, rollup: rollup, mapping: mapping, procRoot: procRoot))
+        guard json, mapping == nil else {
+            writeStandardOutput(try snapshot(target: target, json: json, rollup: rollup, mapping: mapping, procRoot: procRoot))
             return
         }
-        let snapshot = try load(target, rollup: rollup, procRoot: procRoot)
-        SmapsJSON.write(snapshot, mappings: try select(mapping, in: snapshot), to: STDOUT_FILENO)
+        let parsed = try Target(target)
+        if case .file = parsed, rollup {
+            throw Failure.usage("--rollup needs a pid; a saved smaps_rollup file is read as it is, without --rollup")
+        }
+        do {
+            switch parsed {
+            case .pid(let pid):
+                let file = rollup ? "smaps_rollup" : "smaps"
+                _ = try SmapsJSON.readAndWrite(
+                    { try SmapsSnapshot.read(pid: pid, file: file, procRoot: procRoot, progress: $0) },
+                    source: "\(procRoot)/\(pid)/\(file)", to: STDOUT_FILENO)
+            case .file(let path):
+                _ = try SmapsJSON.readAndWrite(
+                    { try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: STDOUT_FILENO)
+            }
+        } catch let error as SmapsError {
+            throw Failure.input(error.description)
+        }
     }
 
     /// The mappings `--mapping spec` selects, nil without `spec`.

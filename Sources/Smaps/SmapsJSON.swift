@@ -12,15 +12,18 @@ import Darwin
 /// JSONEncoder would spend more time than the kernel takes to produce smaps.
 ///
 /// ```
-/// {"format":"cowlab-smaps/1","source":"/proc/42/smaps","rollup":false,
-///  "mapping_count":2,
-///  "totals_kB":{"Size":8,"Rss":8,...},
-///  "mappings":[
-///   {"start":"55601fac3000","end":"55601fac4000","perms":"r--p","offset":"00000000",
-///    "device":"fe:00","inode":16221269,"pathname":"/bin/cat","deleted":false,
-///    "kB":{"Size":4,"Rss":4,...},"vmflags":["rd","mr"],"thp_eligible":false},
-///   ...]}
+/// {"format":"cowlab-smaps/1","source":"/proc/42/smaps","mappings":[
+///  {"start":"55601fac3000","end":"55601fac4000","perms":"r--p","offset":"00000000",
+///   "device":"fe:00","inode":16221269,"pathname":"/bin/cat","deleted":false,
+///   "kB":{"Size":4,"Rss":4,...},"vmflags":["rd","mr"],"thp_eligible":false},
+///  ...
+/// ],
+/// "mapping_count":2,"rollup":false,
+/// "totals_kB":{"Size":8,"Rss":8,...}}
 /// ```
+///
+/// The mappings come first and the summary last so that the JSON can be
+/// produced while the input is still being read.
 ///
 /// Addresses and offsets are hex strings (64-bit values do not survive a
 /// JavaScript number). kB fields keep the file's order and unknown keys.
@@ -52,32 +55,68 @@ public enum SmapsJSON {
 
     static func encode(_ snapshot: SmapsSnapshot, mappings selected: [Mapping]?, into w: inout ByteWriter) {
         let list = selected ?? snapshot.mappings
-        w.ascii("{\"format\":")
-        w.jsonString(format)
-        w.ascii(",\"source\":")
-        w.jsonString(snapshot.source)
-        w.ascii(",\"rollup\":")
-        if snapshot.isRollup { w.ascii("true") } else { w.ascii("false") }
-        w.ascii(",\"mapping_count\":")
-        w.decimal(UInt64(list.count))
-        w.ascii(",\n\"totals_kB\":{")
-        let totals = selected.map { SmapsSnapshot(mappings: $0, source: snapshot.source) } ?? snapshot
-        for (i, total) in totals.totals().enumerated() {
-            if i > 0 { w.byte(Ascii.comma) }
-            w.jsonString(total.name)
-            w.byte(Ascii.colon)
-            w.decimal(total.kilobytes)
+        var encoder = Incremental(source: snapshot.source)
+        encoder.begin(into: &w)
+        encoder.add(list[...], into: &w)
+        encoder.end(selected.map { SmapsSnapshot(mappings: $0, source: snapshot.source) } ?? snapshot, into: &w)
+    }
+
+    /// Writes the JSON of a snapshot piece by piece: the head, then mappings
+    /// as they are parsed, then the summary once the snapshot is complete.
+    struct Incremental {
+        var source: String
+        var count = 0
+        var keys = LayoutKeys()
+
+        init(source: String) { self.source = source }
+
+        func begin(into w: inout ByteWriter) {
+            w.ascii("{\"format\":")
+            w.jsonString(SmapsJSON.format)
+            w.ascii(",\"source\":")
+            w.jsonString(source)
+            w.ascii(",\"mappings\":[")
         }
-        w.ascii("},\n\"mappings\":[")
-        var keyCache = LayoutKeys()
-        list.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices {
-                if i > 0 { w.byte(Ascii.comma) }
-                w.byte(Ascii.newline)
-                encode(buffer[i], into: &w, keys: &keyCache)
+
+        mutating func add(_ mappings: ArraySlice<Mapping>, into w: inout ByteWriter) {
+            mappings.withUnsafeBufferPointer { buffer in
+                for i in buffer.indices {
+                    if count > 0 { w.byte(Ascii.comma) }
+                    w.byte(Ascii.newline)
+                    SmapsJSON.encode(buffer[i], into: &w, keys: &keys)
+                    count += 1
+                }
             }
         }
-        w.ascii("\n]}\n")
+
+        /// The summary of `snapshot`, whose mappings were all added.
+        func end(_ snapshot: SmapsSnapshot, into w: inout ByteWriter) {
+            w.ascii("\n],\n\"mapping_count\":")
+            w.decimal(UInt64(count))
+            w.ascii(",\"rollup\":")
+            if snapshot.isRollup { w.ascii("true") } else { w.ascii("false") }
+            w.ascii(",\n\"totals_kB\":{")
+            for (i, total) in snapshot.totals().enumerated() {
+                if i > 0 { w.byte(Ascii.comma) }
+                w.jsonString(total.name)
+                w.byte(Ascii.colon)
+                w.decimal(total.kilobytes)
+            }
+            w.ascii("}}\n")
+        }
+    }
+
+    /// Reads a target and writes its JSON to `fd`, encoding each mapping as
+    /// soon as it is parsed, while the kernel is still producing the rest.
+    /// Nothing is written if reading or parsing fails (the JSON is complete or
+    /// absent). Returns 0 or the negated errno of write(2).
+    static func readAndWrite(_ read: (SmapsSnapshot.Progress) throws -> SmapsSnapshot, source: String, to fd: Int32) throws -> Int32 {
+        var w = ByteWriter(capacity: 1 << 20)
+        var encoder = Incremental(source: source)
+        encoder.begin(into: &w)
+        let snapshot = try read { encoder.add($0, into: &w) }
+        encoder.end(snapshot, into: &w)
+        return w.bytes.withUnsafeBytes { system_writeAll(fd, $0) }
     }
 
     /// One mapping as a JSON object.

@@ -36,7 +36,9 @@ internal struct SmapsParser {
 
     // The mapping being parsed.
     private var haveHeader = false
-    private var header = MappingHeader()
+    /// The mapping being parsed, filled in place and moved into `mappings`
+    /// when the next header (or the end) comes: no intermediate copies.
+    private var current = Mapping.placeholder
     private var headerLineNumber = 0
     private var headerEndOffset = 0
     private var linesInMapping = 0
@@ -47,11 +49,6 @@ internal struct SmapsParser {
     /// The block that receives the values of finished mappings, and how much of it is used.
     private var block = ValueBlock(capacity: 512)
     private var blockUsed = 0
-    private var vmFlags: [String] = []
-    private var thpEligible: Bool? = nil
-    private var protectionKey: UInt32? = nil
-    private var name: String? = nil
-    private var attributes: [SmapsAttribute] = []
 
     private var layouts: [FieldLayout] = []
     private var lastLayout = FieldLayout.empty
@@ -287,18 +284,18 @@ internal struct SmapsParser {
         switch id {
         case KnownField.vmFlags:
             let end = bytes.lineEnd(i)
-            vmFlags = flagLists.value(bytes.slice(i, end), Self.splitFlags)
+            current.vmFlags = flagLists.value(bytes.slice(i, end), Self.splitFlags)
             return end
         case KnownField.thpEligible:
-            thpEligible = try smallNumber(bytes, &i, key: "THPeligible") != 0
+            current.thpEligible = try smallNumber(bytes, &i, key: "THPeligible") != 0
             return i
         case KnownField.protectionKey:
-            protectionKey = try smallNumber(bytes, &i, key: "ProtectionKey")
+            current.protectionKey = try smallNumber(bytes, &i, key: "ProtectionKey")
             return i
         case KnownField.name:
             bytes.skipBlanks(&i)
             let end = bytes.lineEnd(i)
-            name = strings.value(bytes.slice(i, end), Self.makeString)
+            current.name = strings.value(bytes.slice(i, end), Self.makeString)
             return end
         default:
             // An unknown key: a kB field if it reads "N kB", else an attribute.
@@ -314,7 +311,7 @@ internal struct SmapsParser {
                 let end = bytes.lineEnd(i)
                 var trimmed = end
                 while trimmed > i && Ascii.isBlank(bytes[trimmed - 1]) { trimmed -= 1 }
-                attributes.append(SmapsAttribute(
+                current.attributes.append(SmapsAttribute(
                     key: keys.names[Int(id)], value: String(decoding: bytes.slice(i, trimmed), as: UTF8.self)))
                 return end
             }
@@ -390,18 +387,18 @@ internal struct SmapsParser {
     private mutating func headerLine(
         _ bytes: ByteScanner, _ start: Int, startDigitsEnd: Int, startValue: UInt64
     ) throws -> Int {
-        var h = MappingHeader()
+        // `current` is a placeholder here: finishMapping() swapped the previous one out.
         var i = start
         if startDigitsEnd - start > 16 {
-            h.start = try hex(bytes, &i, "start address")
+            current.start = try hex(bytes, &i, "start address")
         } else {
-            h.start = startValue
+            current.start = startValue
             i = startDigitsEnd
         }
         try expect(bytes, Ascii.dash, &i, "'-' between the addresses")
-        h.end = try hex(bytes, &i, "end address")
-        if h.end < h.start {
-            throw fail(start, "end address \(String(h.end, radix: 16)) is below start address \(String(h.start, radix: 16))")
+        current.end = try hex(bytes, &i, "end address")
+        if current.end < current.start {
+            throw fail(start, "end address \(String(current.end, radix: 16)) is below start address \(String(current.start, radix: 16))")
         }
         try expect(bytes, Ascii.space, &i, "a space after the address range")
         let perms = i
@@ -412,17 +409,17 @@ internal struct SmapsParser {
             throw fail(at, "bad permissions \"\(bytes.excerpt(perms))\": expected r, w, x or '-' then s or p")
         }
         // Each check throws on "\n", so a short line is never read past its end.
-        h.readable = try flag(i, Ascii.r)
-        h.writable = try flag(i + 1, Ascii.w)
-        h.executable = try flag(i + 2, Ascii.x)
+        current.readable = try flag(i, Ascii.r)
+        current.writable = try flag(i + 1, Ascii.w)
+        current.executable = try flag(i + 2, Ascii.x)
         switch bytes[i + 3] {
-        case Ascii.s: h.isShared = true
-        case Ascii.p: h.isShared = false
+        case Ascii.s: current.isShared = true
+        case Ascii.p: current.isShared = false
         default: throw fail(i + 3, "bad permissions \"\(bytes.excerpt(perms))\": the 4th letter must be 's' or 'p'")
         }
         i += 4
         try expect(bytes, Ascii.space, &i, "a space after the permissions")
-        h.offset = try hex(bytes, &i, "offset")
+        current.offset = try hex(bytes, &i, "offset")
         try expect(bytes, Ascii.space, &i, "a space after the offset")
         let deviceStart = i
         let major = try hex(bytes, &i, "device major")
@@ -431,8 +428,8 @@ internal struct SmapsParser {
         guard major <= UInt32.max, minor <= UInt32.max else {
             throw fail(deviceStart, "device number \(digits(bytes, deviceStart, i)) is too large")
         }
-        h.deviceMajor = UInt32(major)
-        h.deviceMinor = UInt32(minor)
+        current.deviceMajor = UInt32(major)
+        current.deviceMinor = UInt32(minor)
         try expect(bytes, Ascii.space, &i, "a space after the device")
         var overflowed = false
         let inodeStart = i
@@ -440,7 +437,7 @@ internal struct SmapsParser {
             throw fail(i, "expected a decimal inode, found \"\(bytes.excerpt(i))\"")
         }
         if overflowed { throw fail(inodeStart, "inode \(digits(bytes, inodeStart, i)) overflows 64 bits") }
-        h.inode = inode
+        current.inode = inode
         if bytes[i] != Ascii.newline {
             try expect(bytes, Ascii.space, &i, "a space before the pathname")
             while bytes[i] == Ascii.space { i += 1 }
@@ -450,14 +447,13 @@ internal struct SmapsParser {
                 end - i >= $0.count && bytes.hasPrefix($0, at: end - $0.count)
             }) {
                 pathEnd -= Ascii.deletedSuffix.count
-                h.isDeleted = true
+                current.isDeleted = true
             }
             if pathEnd > i {
-                h.pathname = strings.value(bytes.slice(i, pathEnd), Self.makeString)
+                current.pathname = strings.value(bytes.slice(i, pathEnd), Self.makeString)
             }
             i = end
         }
-        header = h
         haveHeader = true
         headerLineNumber = line
         headerEndOffset = chunkOffset + i
@@ -496,17 +492,15 @@ internal struct SmapsParser {
         (block.base + blockUsed).initialize(from: scratch.values, count: fieldCount)
         let offset = blockUsed
         blockUsed &+= fieldCount
-        mappings.append(Mapping(
-            header: header, layout: layout, block: block, valueOffset: offset,
-            vmFlags: vmFlags, thpEligible: thpEligible, protectionKey: protectionKey,
-            name: name, attributes: attributes))
+        current.layout = layout
+        current.block = block
+        current.valueOffset = offset
+        // Move, not copy: swap the finished mapping out, then append the local.
+        var finished = Mapping.placeholder
+        swap(&finished, &current)
+        mappings.append(finished)
         haveHeader = false
         expectedCount = linesInMapping
         fieldCount = 0
-        vmFlags = []
-        thpEligible = nil
-        protectionKey = nil
-        name = nil
-        if !attributes.isEmpty { attributes = [] }
     }
 }

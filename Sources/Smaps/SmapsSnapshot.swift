@@ -39,19 +39,23 @@ public struct SmapsSnapshot: Sendable {
     ///   EACCES/EPERM, `.empty` for a live process without mappings (a kernel
     ///   thread), `.malformed` if the kernel's text does not parse.
     public static func read(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps", procRoot: procRoot)
+        try read(pid: pid, file: "smaps", procRoot: procRoot, progress: { _ in })
     }
 
     /// Reads and parses `procRoot/PID/smaps_rollup` (Linux 4.14+): one
     /// `[rollup]` mapping whose fields sum all mappings with a more precise Pss.
     public static func readRollup(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot)
+        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot, progress: { _ in })
     }
 
-    private static func read(pid: Int32, file: String, procRoot: String) throws -> SmapsSnapshot {
+    /// Receives the mappings parsed so far, in order, while the input is still
+    /// being read (each mapping once).
+    internal typealias Progress = (ArraySlice<Mapping>) -> Void
+
+    internal static func read(pid: Int32, file: String, procRoot: String, progress: Progress) throws -> SmapsSnapshot {
         let path = "\(procRoot)/\(pid)/\(file)"
         do {
-            return try parseFile(path)
+            return try parseFile(path, progress: progress)
         } catch SmapsError.empty(let source) {
             if !system_processIsAlive(pid: pid, procRoot: procRoot) {
                 throw SmapsError.processExited(pid: pid)
@@ -68,26 +72,38 @@ public struct SmapsSnapshot: Sendable {
     /// Reads and parses a saved smaps or smaps_rollup file (or any path,
     /// /proc included, read with a read(2) loop).
     public static func read(path: String) throws -> SmapsSnapshot {
+        try read(path: path, progress: { _ in })
+    }
+
+    internal static func read(path: String, progress: Progress) throws -> SmapsSnapshot {
         do {
-            return try parseFile(path)
+            return try parseFile(path, progress: progress)
         } catch let failure as FileReadFailure {
             throw SmapsError(failure, path: path, pid: nil)
         }
     }
 
     /// Streams `path` through the parser, reading ahead on a second thread
-    /// (see `pipelinedRead`).
-    private static func parseFile(_ path: String) throws -> SmapsSnapshot {
+    /// (see `pipelinedRead`), and hands new mappings to `progress` as they come.
+    private static func parseFile(_ path: String, progress: Progress) throws -> SmapsSnapshot {
         var parser = SmapsParser(source: path)
         var carrier = LineCarrier()
+        var reported = 0
         let mappings = try pipelinedRead(
             path,
             sizeHint: { parser.expect(bytes: $0) },
-            consume: { try carrier.feed($0, to: &parser) },
+            consume: {
+                try carrier.feed($0, to: &parser)
+                if parser.mappings.count > reported {
+                    progress(parser.mappings[reported...])
+                    reported = parser.mappings.count
+                }
+            },
             finish: {
                 let tail = carrier.leftover
                 return try tail.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) }
             })
+        if mappings.count > reported { progress(mappings[reported...]) }
         return SmapsSnapshot(mappings: mappings, source: path)
     }
 

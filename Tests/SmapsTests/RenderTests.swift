@@ -97,6 +97,39 @@ import Testing
         #expect(SmapsJSON.write(s, to: 9999) == -EBADF)  // a failed write(2) is reported, not a crash
     }
 
+    /// `cowlab snapshot --json` encodes while reading: same bytes as encoding
+    /// the finished snapshot, and nothing at all when the input is bad.
+    @Test(arguments: ["gometrics-smaps", "linux-smaps-perl-smaps", Fixtures.prometheus])
+    func jsonWhileReadingEqualsEncodedOrNothing(name: String) throws {
+        let path = Fixtures.path(name)
+        let dir = try TemporaryDirectory()
+        let out = dir.path + "/out.json"
+        let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        do {
+            let rc = try SmapsJSON.readAndWrite({ try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: fd)
+            #expect(rc == 0)
+            #expect(try readWholeFile(out) == SmapsJSON.encode(try SmapsSnapshot.read(path: path)))
+        } catch let error as SmapsError {
+            #expect(name == Fixtures.prometheus, "\(error)")
+            #expect(try readWholeFile(out).isEmpty)
+        }
+    }
+
+    @Test func liveJSONWhileReading() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.path + "/out.json"
+        let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        _ = try SmapsJSON.readAndWrite(
+            { try SmapsSnapshot.read(pid: getpid(), file: "smaps", procRoot: "/proc", progress: $0) },
+            source: "/proc/self/smaps", to: fd)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(try readWholeFile(out))) as? [String: Any])
+        let list = try #require(object["mappings"] as? [[String: Any]])
+        #expect(list.count == object["mapping_count"] as? Int)
+        #expect(list.count > 10)
+    }
+
     @Test func jsonEscapesControlCharacters() {
         var w = ByteWriter()
         w.jsonString("a\u{1}\n\t\"\\é")

@@ -1,13 +1,18 @@
-// ParseBench: in-process timings of the Smaps library, compiled by
-// scripts/bench-smaps.sh with `swiftc -O` together with Sources/Smaps/*.swift.
+// smaps-parse-bench: in-process timings of the Smaps library, compiled by
+// scripts/bench-smaps.sh with `swiftc -O -wmo` together with Sources/Smaps/*.swift
+// (one module, so internal functions are reachable).
 //
 //   smaps-parse-bench [--cpu] FILE|PID RUNS
 //   smaps-parse-bench --once FILE|PID
 //
-// For each run it times, separately: the read(2) loop alone into one buffer,
-// parse of those bytes, read + parse (streamed, as `SmapsSnapshot.read`
-// does), and read + parse + JSON encode (what `cowlab snapshot --json` does),
-// and prints the medians in milliseconds as `name median_ms` lines.
+// Each phase runs RUNS times in a row (steady state, as in an observer that
+// takes snapshot after snapshot) and prints its median in milliseconds:
+//   read_ms             readWholeFile: a read(2) loop into one growing buffer
+//   parse_only_ms       SmapsSnapshot(parsing:) of bytes already in memory
+//   read_parse_ms       SmapsSnapshot.read(path:): read ahead on a second thread + parse
+//   read_parse_json_ms  what `cowlab snapshot TARGET --json` does after argument
+//                       parsing: read + parse + JSON (encoded while reading), to /dev/null
+// --cpu measures process CPU time (both threads) instead of wall-clock time.
 //
 // --once does exactly what `cowlab snapshot TARGET --json` does, once, and
 // writes the JSON to stdout: the stand-in for the CLI while its root command
@@ -17,8 +22,6 @@
 import Glibc
 #endif
 
-/// Milliseconds on the clock chosen with --cpu (process CPU time, which other
-/// load on the machine does not inflate) or wall-clock (the default).
 var clock = CLOCK_MONOTONIC
 
 @inline(never)
@@ -31,6 +34,18 @@ func now() -> Double {
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Runs `body` `runs` times (after one warm-up) and returns the median time.
+func measure(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let t0 = now()
+        try body()
+        times.append(now() - t0)
+    }
+    return median(times)
 }
 
 var args = CommandLine.arguments
@@ -47,42 +62,26 @@ if let i = args.firstIndex(of: "--cpu") {
     clock = CLOCK_PROCESS_CPUTIME_ID
     args.remove(at: i)
 }
-guard args.count == 3, let runs = Int(args[2]) else {
+guard args.count == 3, let runs = Int(args[2]), runs > 0 else {
     fputs("usage: smaps-parse-bench [--cpu] FILE|PID RUNS | --once FILE|PID\n", stderr)
     exit(64)
 }
-let target = args[1]
-let path = Int32(target).map { "/proc/\($0)/smaps" } ?? target
+let path = Int32(args[1]).map { "/proc/\($0)/smaps" } ?? args[1]
+let devNull = open("/dev/null", O_WRONLY)
 
-var readTimes: [Double] = []
-var parseTimes: [Double] = []
-var parseOnlyTimes: [Double] = []
-var jsonTimes: [Double] = []
-var mappings = 0
-var jsonBytes = 0
-for _ in 0..<runs {
-    var t0 = now()
-    let bytes = try readWholeFile(path)
-    readTimes.append(now() - t0)
+let bytes = try readWholeFile(path)
+let mappings = try SmapsSnapshot(parsing: bytes, source: path).mappings.count
+print("file \(path) bytes \(bytes.count) mappings \(mappings)")
 
-    t0 = now()
-    let parsedOnly = try SmapsSnapshot(parsing: bytes, source: path)
-    parseOnlyTimes.append(now() - t0)
-    mappings = parsedOnly.mappings.count
-
-    t0 = now()
-    let snapshot = try SmapsSnapshot.read(path: path)
-    parseTimes.append(now() - t0)
-
-    t0 = now()
-    let out = SmapsJSON.encode(snapshot)
-    jsonTimes.append(now() - t0 + parseTimes.last!)
-    jsonBytes = out.count
-    // Free the snapshots here, outside the timed regions.
-    withExtendedLifetime((parsedOnly, snapshot, out)) {}
+var sink = 0
+let readMs = try measure(runs) { sink &+= try readWholeFile(path).count }
+print("read_ms \(readMs)")
+let parseMs = try measure(runs) { sink &+= try SmapsSnapshot(parsing: bytes, source: path).mappings.count }
+print("parse_only_ms \(parseMs)")
+let readParseMs = try measure(runs) { sink &+= try SmapsSnapshot.read(path: path).mappings.count }
+print("read_parse_ms \(readParseMs)")
+let jsonMs = try measure(runs) {
+    _ = try SmapsJSON.readAndWrite({ try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: devNull)
 }
-print("file \(path) bytes \(try readWholeFile(path).count) mappings \(mappings) json_bytes \(jsonBytes)")
-print("read_ms \(median(readTimes))")
-print("parse_only_ms \(median(parseOnlyTimes))")
-print("read_parse_ms \(median(parseTimes))")
-print("read_parse_json_ms \(median(jsonTimes))")
+print("read_parse_json_ms \(jsonMs)")
+if sink == 42 { print("") }
