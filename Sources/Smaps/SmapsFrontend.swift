@@ -85,7 +85,9 @@ public enum SmapsFrontend {
     }
 
     /// `cowlab snapshot …` printing to standard output. Plain `--json`
-    /// encodes each mapping while the rest is still being read.
+    /// encodes and writes each mapping while the rest is still being read, so
+    /// on a failure midway standard output holds an incomplete document (and
+    /// the exit status is 3).
     public static func runSnapshot(
         target: String, json: Bool = false, rollup: Bool = false, mapping: String? = nil,
         procRoot: String = "/proc"

@@ -107,16 +107,26 @@ public enum SmapsJSON {
     }
 
     /// Reads a target and writes its JSON to `fd`, encoding each mapping as
-    /// soon as it is parsed, while the kernel is still producing the rest.
-    /// Nothing is written if reading or parsing fails (the JSON is complete or
-    /// absent). Returns 0 or the negated errno of write(2).
+    /// soon as it is parsed, while the kernel is still producing the rest, and
+    /// writing through a 64 KiB buffer: no output-sized memory at all (fresh
+    /// pages are expensive; 5 MB of JSON for 10,000 mappings were a third of
+    /// `cowlab snapshot --json`). If reading or parsing fails midway, the error
+    /// is thrown and `fd` holds an incomplete document: check the exit status.
+    /// Returns 0 or the negated errno of the first failed write(2).
     static func readAndWrite(_ read: (SmapsSnapshot.Progress) throws -> SmapsSnapshot, source: String, to fd: Int32) throws -> Int32 {
-        var w = ByteWriter(capacity: 1 << 20)
+        guard fd >= 0 else { return -EBADF }
+        var w = ByteWriter(streamingTo: fd)
         var encoder = Incremental(source: source)
         encoder.begin(into: &w)
-        let snapshot = try read { encoder.add($0, into: &w) }
-        encoder.end(snapshot, into: &w)
-        return w.bytes.withUnsafeBytes { system_writeAll(fd, $0) }
+        do {
+            let snapshot = try read { encoder.add($0, into: &w) }
+            encoder.end(snapshot, into: &w)
+        } catch {
+            w.flush()
+            throw error
+        }
+        w.flush()
+        return w.writeError
     }
 
     /// One mapping as a JSON object.

@@ -63,6 +63,7 @@ internal struct SmapsParser {
 
     /// Tells the parser the input size, when known, to size its result.
     mutating func expect(bytes: Int) {
+        sized = true
         let count = bytes / 600 + 4
         mappings.reserveCapacity(count)
         if bytes >= SmapsParser.largeInput {
@@ -78,6 +79,16 @@ internal struct SmapsParser {
     /// Inputs from this size on get huge-page result buffers.
     static let largeInput = 16 << 20
     private var hugeBlocks = false
+
+    /// Whether `expect(bytes:)` sized the result. A procfs file has no size:
+    /// its result is then reserved for `vm.max_map_count`'s default 65,530
+    /// mappings (8 MiB of address space for the array, 8 MiB for values),
+    /// of which only the pages actually written cost anything. Growing by
+    /// doubling instead copied everything and touched twice the memory, and
+    /// fresh pages are a large part of reading a live process's smaps.
+    private var sized = false
+    static let unsizedMappings = 65_536
+    static let unsizedBlockValues = 1 << 20
 
     /// Parses a whole input held in memory.
     static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws -> [Mapping] {
@@ -481,11 +492,17 @@ internal struct SmapsParser {
             layouts.append(layout)
         }
         lastLayout = layout
+        if !sized {
+            sized = true
+            mappings.reserveCapacity(SmapsParser.unsizedMappings)
+            block = ValueBlock(capacity: SmapsParser.unsizedBlockValues)
+            blockUsed = 0
+        }
         if blockUsed &+ fieldCount > block.capacity {
             // Blocks grow from 512 to 64 Ki values (512 KiB), so a small input
             // stays small and a large one needs few allocations; large inputs
             // take 2 MiB huge-page blocks.
-            let capacity = hugeBlocks ? ValueBlock.hugeCapacity : min(block.capacity * 2, 1 << 16)
+            let capacity = hugeBlocks ? ValueBlock.hugeCapacity : max(min(block.capacity * 2, 1 << 16), block.capacity)
             block = ValueBlock(capacity: max(capacity, fieldCount), huge: hugeBlocks)
             blockUsed = 0
         }
