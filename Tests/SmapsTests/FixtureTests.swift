@@ -54,11 +54,16 @@ import Testing
     /// and lines carried across slots.
     @Test(arguments: [1, 5, 64, 4096, 1 << 18])
     func pipelinedReadEqualsWholeParse(slotSize: Int) throws {
+        try readEqualsWholeParse(slotSize: slotSize, readAhead: true)
+        try readEqualsWholeParse(slotSize: slotSize, readAhead: false)
+    }
+
+    func readEqualsWholeParse(slotSize: Int, readAhead: Bool) throws {
         let name = "linux-smaps-perl-smaps-VmFlags"
         var parser = SmapsParser(source: "ring")
         var carrier = LineCarrier()
         let mappings = try pipelinedRead(
-            Fixtures.path(name), slotSize: slotSize, slots: 3,
+            Fixtures.path(name), slotSize: slotSize, slots: 3, readAhead: readAhead,
             consume: { try carrier.feed($0, to: &parser) },
             finish: { try carrier.leftover.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) } })
         #expect(mappings == (try SmapsSnapshot(parsing: Fixtures.bytes(name), source: "whole")).mappings)
