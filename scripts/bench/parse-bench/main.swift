@@ -5,11 +5,14 @@
 //   smaps-parse-bench [--cpu] FILE|PID RUNS
 //   smaps-parse-bench --once FILE|PID
 //
-// Each phase runs RUNS times in a row (steady state, as in an observer that
-// takes snapshot after snapshot) and prints its median in milliseconds:
+// Each phase runs RUNS times (steady state, as in an observer that takes
+// snapshot after snapshot) and prints its median in milliseconds:
 //   read_ms             readWholeFile: a read(2) loop into one growing buffer
 //   parse_only_ms       SmapsSnapshot(parsing:) of bytes already in memory
-//   read_parse_ms       SmapsSnapshot.read(path:): read ahead on a second thread + parse
+// and then, interleaved run by run so that drifting load hits all three:
+//   floor_ms            a read(2) loop into a reused 1 MiB buffer (what cat does)
+//   read_parse_ms       SmapsSnapshot.read(path:) (read ahead on a second thread
+//                       for procfs) + parse
 //   read_parse_json_ms  what `cowlab snapshot TARGET --json` does after argument
 //                       parsing: read + parse + JSON (encoded while reading), to /dev/null
 // --cpu measures process CPU time (both threads) instead of wall-clock time.
@@ -78,10 +81,33 @@ let readMs = try measure(runs) { sink &+= try readWholeFile(path).count }
 print("read_ms \(readMs)")
 let parseMs = try measure(runs) { sink &+= try SmapsSnapshot(parsing: bytes, source: path).mappings.count }
 print("parse_only_ms \(parseMs)")
-let readParseMs = try measure(runs) { sink &+= try SmapsSnapshot.read(path: path).mappings.count }
-print("read_parse_ms \(readParseMs)")
-let jsonMs = try measure(runs) {
+
+let floorBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+func floorRead() {
+    let fd = open(path, O_RDONLY)
+    while read(fd, floorBuffer, 1 << 20) > 0 {}
+    close(fd)
+}
+func readParse() throws { sink &+= try SmapsSnapshot.read(path: path).mappings.count }
+func readParseJSON() throws {
     _ = try SmapsJSON.readAndWrite({ try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: devNull)
 }
-print("read_parse_json_ms \(jsonMs)")
+floorRead()
+try readParse()
+try readParseJSON()
+var floorTimes: [Double] = [], parseTimes: [Double] = [], jsonTimes: [Double] = []
+for _ in 0..<runs {
+    var t0 = now()
+    floorRead()
+    floorTimes.append(now() - t0)
+    t0 = now()
+    try readParse()
+    parseTimes.append(now() - t0)
+    t0 = now()
+    try readParseJSON()
+    jsonTimes.append(now() - t0)
+}
+print("floor_ms \(median(floorTimes))")
+print("read_parse_ms \(median(parseTimes))")
+print("read_parse_json_ms \(median(jsonTimes))")
 if sink == 42 { print("") }
