@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The `Key: N kB` fields the kernel prints (2.6 to 6.18), by fixed index, and
 // the non-kB line keys the parser understands.
 
@@ -14,7 +22,7 @@ internal enum KnownField {
         "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
         "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked",
     ]
-    static let count = names.count
+    static let count = 25  // names.count, a literal so the hot path needs no lazy global
 
     static let size: FieldID = 0
     static let rss: FieldID = 3
@@ -70,6 +78,8 @@ internal final class FieldLayout: Sendable {
     let ids: [FieldID]
     /// For each known field, its position in `names`, or -1.
     let knownPosition: [Int32]
+    /// `names.count`.
+    let count: Int
 
     init(names: [String], ids: [FieldID]) {
         self.names = names
@@ -79,6 +89,7 @@ internal final class FieldLayout: Sendable {
             positions[Int(id)] = Int32(i)
         }
         self.knownPosition = positions
+        self.count = names.count
     }
 
     convenience init(names: [String]) {
@@ -92,6 +103,14 @@ internal final class FieldLayout: Sendable {
     }
 
     static let empty = FieldLayout(names: [], ids: [])
+
+    /// Whether this layout's ids are exactly `other`.
+    @inline(__always)
+    func hasIDs(_ other: UnsafeBufferPointer<FieldID>) -> Bool {
+        ids.count == other.count && ids.withUnsafeBufferPointer {
+            other.isEmpty || memcmp($0.baseAddress!, other.baseAddress!, other.count * MemoryLayout<FieldID>.stride) == 0
+        }
+    }
 
     /// Position of `name` in file order, or nil.
     @inline(__always)

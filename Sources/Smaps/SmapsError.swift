@@ -25,7 +25,7 @@ public enum SmapsError: Error, CustomStringConvertible, Equatable {
         case .processExited(let pid):
             return "process \(pid) exited while its smaps was being read"
         case .permissionDenied(let pid?, let path):
-            return "permission denied reading \(path) (pid \(pid) belongs to another user; needs root or ptrace access)"
+            return "permission denied reading \(path) (pid \(pid): another process's smaps needs ptrace read access: same user, or CAP_SYS_PTRACE)"
         case .permissionDenied(nil, let path):
             return "permission denied reading \(path)"
         case .unreadable(let path, let code):

@@ -23,9 +23,7 @@ public struct SmapsSnapshot: Sendable {
     /// - Throws: `SmapsError.empty` for zero bytes, `SmapsError.malformed` with
     ///   line and byte offset for anything that is not smaps.
     public init(parsing bytes: UnsafeRawBufferPointer, source: String) throws {
-        var parser = SmapsParser(bytes, source: source)
-        try parser.run()
-        self.init(mappings: parser.mappings, source: source)
+        self.init(mappings: try SmapsParser.parse(bytes, source: source), source: source)
     }
 
     /// Parses smaps or smaps_rollup text.
@@ -41,24 +39,28 @@ public struct SmapsSnapshot: Sendable {
     ///   EACCES/EPERM, `.empty` for a live process without mappings (a kernel
     ///   thread), `.malformed` if the kernel's text does not parse.
     public static func read(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps", procRoot: procRoot)
+        try read(pid: pid, file: "smaps", procRoot: procRoot, progress: { _ in })
     }
 
     /// Reads and parses `procRoot/PID/smaps_rollup` (Linux 4.14+): one
     /// `[rollup]` mapping whose fields sum all mappings with a more precise Pss.
     public static func readRollup(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot)
+        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot, progress: { _ in })
     }
 
-    private static func read(pid: Int32, file: String, procRoot: String) throws -> SmapsSnapshot {
+    /// Receives the mappings parsed so far, in order, while the input is still
+    /// being read (each mapping once).
+    internal typealias Progress = (ArraySlice<Mapping>) -> Void
+
+    internal static func read(pid: Int32, file: String, procRoot: String, progress: Progress) throws -> SmapsSnapshot {
         let path = "\(procRoot)/\(pid)/\(file)"
         do {
-            return try withWholeFile(path) { bytes in
-                if bytes.isEmpty && !system_processIsAlive(pid: pid, procRoot: procRoot) {
-                    throw SmapsError.processExited(pid: pid)
-                }
-                return try SmapsSnapshot(parsing: bytes, source: path)
+            return try parseFile(path, progress: progress)
+        } catch SmapsError.empty(let source) {
+            if !system_processIsAlive(pid: pid, procRoot: procRoot) {
+                throw SmapsError.processExited(pid: pid)
             }
+            throw SmapsError.empty(source: source)
         } catch let failure as FileReadFailure {
             if failure.atOpen && failure.errno == Errno.notDirectory {
                 throw SmapsError.noSuchProcess(pid: pid)
@@ -70,11 +72,39 @@ public struct SmapsSnapshot: Sendable {
     /// Reads and parses a saved smaps or smaps_rollup file (or any path,
     /// /proc included, read with a read(2) loop).
     public static func read(path: String) throws -> SmapsSnapshot {
+        try read(path: path, progress: { _ in })
+    }
+
+    internal static func read(path: String, progress: Progress) throws -> SmapsSnapshot {
         do {
-            return try withWholeFile(path) { try SmapsSnapshot(parsing: $0, source: path) }
+            return try parseFile(path, progress: progress)
         } catch let failure as FileReadFailure {
             throw SmapsError(failure, path: path, pid: nil)
         }
+    }
+
+    /// Streams `path` through the parser, reading ahead on a second thread
+    /// (see `pipelinedRead`), and hands new mappings to `progress` as they come.
+    private static func parseFile(_ path: String, progress: Progress) throws -> SmapsSnapshot {
+        var parser = SmapsParser(source: path)
+        var carrier = LineCarrier()
+        var reported = 0
+        let mappings = try pipelinedRead(
+            path,
+            sizeHint: { parser.expect(bytes: $0) },
+            consume: {
+                try carrier.feed($0, to: &parser)
+                if parser.mappings.count > reported {
+                    progress(parser.mappings[reported...])
+                    reported = parser.mappings.count
+                }
+            },
+            finish: {
+                let tail = carrier.leftover
+                return try tail.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) }
+            })
+        if mappings.count > reported { progress(mappings[reported...]) }
+        return SmapsSnapshot(mappings: mappings, source: path)
     }
 
     // MARK: Rollup
@@ -160,6 +190,36 @@ public struct SmapsSnapshot: Sendable {
     /// Sum over the mappings whose pathname is exactly `pathname`.
     public func total(_ field: String, pathname: String) -> UInt64 {
         total(field) { $0.pathname == pathname }
+    }
+
+    /// Every kB field summed over all mappings, in first-seen order (one pass;
+    /// the same sums as `total(_:)`, which is per field). Absent lines count
+    /// 0; a key repeated within one mapping counts once, as in `kilobytes`.
+    public func totals() -> [(name: String, kilobytes: UInt64)] {
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        var sums: [UInt64] = []
+        var lastLayout: FieldLayout? = nil
+        var slots: [Int] = []
+        mappings.withUnsafeBufferPointer { list in
+            for i in list.indices {
+                let layout = list[i].layout
+                if layout !== lastLayout {
+                    lastLayout = layout
+                    slots = layout.names.enumerated().map { p, name in
+                        if layout.position(of: name) != p { return -1 }
+                        if let slot = index[name] { return slot }
+                        index[name] = names.count
+                        names.append(name)
+                        sums.append(0)
+                        return names.count - 1
+                    }
+                }
+                let values = list[i].values
+                for p in 0..<slots.count where slots[p] >= 0 { sums[slots[p]] &+= values[p] }
+            }
+        }
+        return Array(zip(names, sums)).map { (name: $0.0, kilobytes: $0.1) }
     }
 
     /// Every kB field name met, in first-seen order.

@@ -25,6 +25,6 @@ struct Cowlab: ParsableCommand {
         or timed out, not enough memory, reports cannot be written), 64 bad command-line usage.
         """,
         version: "0.1.0",
-        subcommands: [ListCommand.self, ShowCommand.self, RunCommand.self, ReportCommand.self]
+        subcommands: [ListCommand.self, ShowCommand.self, RunCommand.self, ReportCommand.self, SnapshotCommand.self, DiffCommand.self]
     )
 }

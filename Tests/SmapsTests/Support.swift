@@ -24,9 +24,25 @@ enum Fixtures {
         "prometheus-procfs-26231-smaps",
     ]
 
-    /// The prometheus fixture ends with ttar archive framing (`Mode: 644` and a
-    /// `# ttar - - -` line): these are its last two lines.
+    static let prometheus = "prometheus-procfs-26231-smaps"
+
+    /// The prometheus fixture was cut out of a ttar archive and still ends with
+    /// the archive's framing: a `Mode: 644` line and a `# ttar - - -` line.
+    /// Cowlab rejects it with a located error (see ErrorTests); its smaps
+    /// content is everything before those two lines.
     static let prometheusArchiveLines = 2
+
+    /// The smaps content of a fixture: the prometheus one without its archive lines.
+    static func smapsBytes(_ name: String) throws -> [UInt8] {
+        var bytes = try self.bytes(name)
+        if name == prometheus {
+            for _ in 0..<prometheusArchiveLines {
+                bytes.removeLast()  // the "\n" ending the line
+                while let last = bytes.last, last != UInt8(ascii: "\n") { bytes.removeLast() }
+            }
+        }
+        return bytes
+    }
 }
 
 /// Parses smaps text written in a test.
@@ -34,7 +50,7 @@ func parse(_ text: String, source: String = "test") throws -> SmapsSnapshot {
     try SmapsSnapshot(parsing: Array(text.utf8), source: source)
 }
 
-/// The error thrown by `body`, or nil.
+/// The SmapsError thrown by `body`, or nil if it returned.
 func thrownError(_ body: () throws -> Void) -> SmapsError? {
     do {
         try body()
@@ -45,4 +61,45 @@ func thrownError(_ body: () throws -> Void) -> SmapsError? {
         Issue.record("unexpected error type: \(error)")
         return nil
     }
+}
+
+/// A deliberately plain second parser, used to check the real one: split on
+/// newlines, a line whose first word is `HEX-HEX` starts a mapping, a line
+/// `Key: N kB` is a field. Slow and simple on purpose.
+struct ReferenceParse {
+    struct Entry {
+        var start: UInt64
+        var end: UInt64
+        var pathname: String
+        var fields: [(String, UInt64)] = []
+        var vmFlags: [String] = []
+    }
+
+    var entries: [Entry] = []
+
+    init(_ text: String) {
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = words.first else { continue }
+            let range = first.split(separator: "-")
+            if range.count == 2, let s = UInt64(range[0], radix: 16), let e = UInt64(range[1], radix: 16) {
+                var path = words.count > 5 ? words[5...].joined(separator: " ") : ""
+                if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
+                entries.append(Entry(start: s, end: e, pathname: path))
+            } else if first.hasSuffix(":") {
+                let key = String(first.dropLast())
+                if words.count == 3, words[2] == "kB", let v = UInt64(words[1]) {
+                    entries[entries.count - 1].fields.append((key, v))
+                } else if key == "VmFlags" {
+                    entries[entries.count - 1].vmFlags = words.dropFirst().map(String.init)
+                }
+            }
+        }
+    }
+
+    func total(_ key: String) -> UInt64 {
+        entries.reduce(0) { sum, e in sum + (e.fields.first { $0.0 == key }?.1 ?? 0) }
+    }
+
+    var keys: Set<String> { Set(entries.flatMap { $0.fields.map(\.0) }) }
 }

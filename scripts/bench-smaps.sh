@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# bench-smaps.sh — how fast is the Smaps parser against the floor of just reading?
+#
+#   scripts/bench-smaps.sh            # RUNS=21 by default; results go to stdout
+#   RUNS=41 scripts/bench-smaps.sh
+#
+# Needs: swift, a C compiler (cc), python3. Does not need root.
+#
+# What it does:
+#  1. builds the helpers in a temporary directory:
+#     - many-mappings (C): a live process with 10,000 mappings (alternating
+#       protections so the kernel cannot merge them);
+#     - read-floor (C): a plain read(2) loop into a reused 1 MiB buffer, the floor;
+#     - smaps-parse-bench: scripts/bench/parse-bench/main.swift compiled with
+#       `swiftc -O -wmo` together with Sources/Smaps/*.swift (in-process timers);
+#  2. builds the CLI with `swift build -c release`; if `cowlab snapshot` is not
+#     registered yet, the whole-process measurement uses `smaps-parse-bench
+#     --once PID`, which runs the same library call as `cowlab snapshot PID
+#     --json` (SmapsFrontend.runSnapshot), without ArgumentParser;
+#  3. saves the live process's smaps and repeats it 10 times (shifted
+#     addresses) into a ~72 MB file of ~100,000 mappings;
+#  4. prints medians and ratios to the floor:
+#     - whole process, live 10k mappings: `cat /proc/PID/smaps > /dev/null`
+#       (floor) vs `cowlab snapshot PID --json > /dev/null`   goal <= 1.15x
+#     - in process, 72 MB file: read floor vs SmapsSnapshot.read(path:)  goal <= 40 ms
+#
+# Timings are wall-clock medians; other load on the machine inflates them
+# (the load average is printed first). The benchmark is never a unit test.
+set -euo pipefail
+
+RUNS=${RUNS:-21}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$ROOT/scripts/bench"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-smaps.XXXXXX")
+HOLDER_PID=""
+
+cleanup() {
+    if [[ -n "$HOLDER_PID" ]]; then kill "$HOLDER_PID" 2>/dev/null || true; wait "$HOLDER_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+echo "# bench-smaps: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), runs $RUNS"
+
+echo "# building helpers in $WORK" >&2
+cc -O2 -Wall -o "$WORK/many-mappings" "$BENCH/many-mappings.c"
+cc -O2 -Wall -o "$WORK/read-floor" "$BENCH/read-floor.c"
+mkdir -p "$WORK/parse-bench"
+(cd "$WORK/parse-bench" && swiftc -O -wmo -module-name SmapsBench \
+    "$ROOT"/Sources/Smaps/*.swift "$BENCH/parse-bench/main.swift" -o "$WORK/smaps-parse-bench")
+# The same with the Swift runtime linked in: what `swift build --static-swift-stdlib` gives the CLI.
+(cd "$WORK/parse-bench" && swiftc -O -wmo -static-stdlib -module-name SmapsBench \
+    "$ROOT"/Sources/Smaps/*.swift "$BENCH/parse-bench/main.swift" -o "$WORK/smaps-parse-bench-static")
+
+echo "# building cowlab (swift build -c release)" >&2
+CLI=""
+if (cd "$ROOT" && swift build -c release --product cowlab >"$WORK/build.log" 2>&1); then
+    BIN=$(cd "$ROOT" && swift build -c release --show-bin-path)
+    # The subcommand is registered when its help mentions its own options.
+    if "$BIN/cowlab" snapshot --help 2>/dev/null | grep -q -- '--rollup'; then CLI="$BIN/cowlab"; fi
+fi
+if [[ -n "$CLI" ]]; then
+    SNAPSHOT=("$CLI" snapshot)
+    SNAPSHOT_NAME="cowlab snapshot PID --json"
+    SNAPSHOT_ARGS=(--json)
+else
+    echo "# cowlab snapshot is not runnable yet (no root command): measuring smaps-parse-bench --once PID instead" >&2
+    SNAPSHOT=("$WORK/smaps-parse-bench" --once)
+    SNAPSHOT_NAME="smaps-parse-bench --once PID (stand-in for cowlab snapshot PID --json)"
+    SNAPSHOT_ARGS=()
+fi
+
+# A live process with 10,000 mappings, alive while its stdin (a fifo) is open.
+mkfifo "$WORK/hold"
+"$WORK/many-mappings" 10000 <"$WORK/hold" >"$WORK/ready" &
+HOLDER_PID=$!
+exec 3>"$WORK/hold"
+for _ in $(seq 100); do grep -q ready "$WORK/ready" 2>/dev/null && break; sleep 0.05; done
+PID=$HOLDER_PID
+MAPPINGS=$(grep -c '^[0-9a-f]*-' "/proc/$PID/smaps")
+
+cat "/proc/$PID/smaps" >"$WORK/live.smaps"
+python3 "$BENCH/make-big-smaps.py" "$WORK/live.smaps" "$WORK/big.smaps" 10
+BIG_BYTES=$(stat -c %s "$WORK/big.smaps")
+BIG_MAPPINGS=$(grep -c '^[0-9a-f]*-' "$WORK/big.smaps")
+cat "$WORK/big.smaps" >/dev/null  # into the page cache
+
+echo "# live process $PID: $MAPPINGS mappings, $(stat -c %s "$WORK/live.smaps") bytes of smaps; saved file: $BIG_MAPPINGS mappings, $BIG_BYTES bytes"
+
+# Whole-process medians, the two commands interleaved so drifting load hits both.
+python3 - "$RUNS" "$PID" "$WORK/smaps-parse-bench-static" "$SNAPSHOT_NAME" "${SNAPSHOT[@]}" "$PID" "${SNAPSHOT_ARGS[@]}" <<'PY' | tee "$WORK/process.txt"
+import statistics, subprocess, sys, time
+runs, pid, static, name, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+commands = {
+    "floor": ["cat", f"/proc/{pid}/smaps"],
+    "ours": cmd,
+    "static": [static, "--once", pid],
+}
+def once(c):
+    t = time.perf_counter()
+    subprocess.run(c, stdout=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - t) * 1e3
+times = {k: [] for k in commands}
+for c in commands.values(): once(c)
+for _ in range(runs):
+    for k, c in commands.items(): times[k].append(once(c))
+f, o, s = (statistics.median(times[k]) for k in ("floor", "ours", "static"))
+print(f"process_floor_ms {f:.2f}   # cat /proc/PID/smaps > /dev/null")
+print(f"process_snapshot_json_ms {o:.2f}   # {name}")
+print(f"process_ratio {o / f:.3f}   # goal <= 1.15")
+print(f"process_static_stdlib_ms {s:.2f}   # smaps-parse-bench --once PID linked with -static-stdlib")
+print(f"process_static_stdlib_ratio {s / f:.3f}")
+PY
+
+# In-process medians: the C read loop alone, then the library (whose floor_ms
+# is the same read loop interleaved with the parses).
+"$WORK/read-floor" "/proc/$PID/smaps" "$RUNS" | sed -n 's/^read_floor_ms/live_c_read_floor_ms/p' | tee "$WORK/live.txt"
+"$WORK/smaps-parse-bench" "$PID" "$RUNS" | sed -n 's/^\(floor_ms\|read_parse_ms\|read_parse_json_ms\|parse_only_ms\)/live_\1/p' | tee -a "$WORK/live.txt"
+"$WORK/read-floor" "$WORK/big.smaps" "$RUNS" | sed -n 's/^read_floor_ms/file_c_read_floor_ms/p' | tee "$WORK/file.txt"
+"$WORK/smaps-parse-bench" "$WORK/big.smaps" "$RUNS" | sed -n 's/^\(floor_ms\|read_parse_ms\|read_parse_json_ms\|parse_only_ms\)/file_\1/p' | tee -a "$WORK/file.txt"
+
+python3 - "$WORK/live.txt" "$WORK/file.txt" <<'PY'
+import sys
+v = {}
+for path in sys.argv[1:]:
+    for line in open(path):
+        k, x = line.split()[:2]
+        v[k] = float(x)
+lf, ff = v["live_floor_ms"], v["file_floor_ms"]
+print(f"live_parse_ratio {v['live_read_parse_ms'] / lf:.3f}   # SmapsSnapshot.read(pid:) / read loop, in process, interleaved")
+print(f"live_parse_json_ratio {v['live_read_parse_json_ms'] / lf:.3f}   # + JSON encoded while reading, to /dev/null")
+print(f"file_parse_ratio {v['file_read_parse_ms'] / ff:.2f}   # SmapsSnapshot.read(path:) on the 72 MB file / read loop")
+print(f"file_parse_goal {'met' if v['file_read_parse_ms'] <= 40 else 'MISSED'}   # read + parse of the 72 MB file <= 40 ms: {v['file_read_parse_ms']:.1f} ms")
+PY
