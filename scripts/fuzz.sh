@@ -14,8 +14,12 @@ targets=("${@:-smaps scenario}")
 read -r -a targets <<<"${targets[*]}"
 scratch=.build-fuzz
 echo "building instrumented libraries (release) into $scratch ..."
-swift build -c release --target CowLab --scratch-path "$scratch" \
-  -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address >/dev/null
+if ! swift build -c release --target CowLab --scratch-path "$scratch" \
+  -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address >"$scratch.log" 2>&1; then
+  tail -n 30 "$scratch.log" >&2
+  echo "fuzz.sh: the instrumented build failed (full log: $scratch.log)" >&2
+  exit 1
+fi
 B="$scratch/release"
 link() { # name entry.swift modules...
   local name="$1" entry="$2"; shift 2
@@ -24,7 +28,8 @@ link() { # name entry.swift modules...
   swiftc -O -sanitize=fuzzer,address -parse-as-library -I "$B/Modules" \
     -Xcc -fmodule-map-file="$scratch/checkouts/Yams/Sources/CYaml/include/module.modulemap" \
     -Xcc -fmodule-map-file="$B/CCowlabShim.build/module.modulemap" \
-    "$entry" "${objs[@]}" -o "$B/fuzz-$name"
+    "$entry" "${objs[@]}" -o "$B/fuzz-$name" 2>&1 | grep -v "Cannot export local symbol" || true
+  test -x "$B/fuzz-$name"
 }
 for t in "${targets[@]}"; do
   corpus="fuzz-out/$t/corpus"; crashes="fuzz-out/$t/crashes"
