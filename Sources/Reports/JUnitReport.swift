@@ -130,24 +130,5 @@ public enum JUnitReport {
 
     static func text(_ s: String) -> String { escape(s, attribute: false) }
 
-    static func escape(_ s: String, attribute: Bool) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where attribute: out += "&quot;"
-            case "\n" where attribute: out += "&#10;"
-            case "\t" where attribute: out += "&#9;"
-            case "\r": out += "&#13;"
-            default:
-                let v = c.value
-                if v < 0x20 && c != "\n" && c != "\t" { continue }
-                if v == 0xFFFE || v == 0xFFFF { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String, attribute: Bool) -> String { XMLEscape.escape(s, attribute: attribute) }
 }

@@ -70,22 +70,7 @@ struct ReportSVG {
 
     // MARK: Elements
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                if c.value < 0x20 && c != "\t" && c != "\n" { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { XMLEscape.escape(s, attribute: false) }
 
     /// Markdown leftovers (backticks) do not belong in a picture.
     static func plain(_ s: String) -> String { s.replacingOccurrences(of: "`", with: "") }

@@ -1,4 +1,5 @@
 import Foundation
+import Smaps
 
 /// What this machine's kernel does that changes what smaps shows, recorded in
 /// every report so a reader can tell why their numbers differ from ours.
@@ -97,7 +98,7 @@ public enum EnvironmentProbe {
     }
 
     static func readText(_ path: String) -> String? {
-        guard let bytes = try? readProcBytes(path) else { return nil }
+        guard let bytes = try? readWholeFile(path) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -180,24 +181,4 @@ public enum EnvironmentProbe {
         }
         return nil
     }
-}
-
-/// Reads a whole file with a read(2) loop. /proc files report size 0, and
-/// Foundation's `Data(contentsOf:)` truncates them.
-func readProcBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    defer { close(fd) }
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n == 0 { break }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        result.append(contentsOf: buffer[0..<n])
-    }
-    return result
 }

@@ -1,3 +1,4 @@
+import Smaps
 import Foundation
 
 /// Waiting until a subject is asleep on its control socket.
@@ -11,7 +12,7 @@ import Foundation
 enum Quiescence {
     /// The state letter of `/proc/PID/stat` ("R", "S", "D", "Z"...), nil once the pid is gone.
     static func state(of pid: Int32, procRoot: String = "/proc") -> Character? {
-        guard let bytes = try? readProcBytes("\(procRoot)/\(pid)/stat"),
+        guard let bytes = try? readWholeFile("\(procRoot)/\(pid)/stat"),
               let paren = bytes.lastIndex(of: UInt8(ascii: ")")), paren + 2 < bytes.count else { return nil }
         return Character(Unicode.Scalar(bytes[paren + 2]))
     }

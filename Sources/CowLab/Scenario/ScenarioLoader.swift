@@ -442,23 +442,23 @@ private struct ScenarioBuilder {
     }
 
     func fieldConditions(_ m: MappingReader, params: Set<String>) throws(ScenarioError) -> [FieldCondition] {
-        var result: [FieldCondition] = []
-        for (key, value) in m.pairs where SmapsFieldNames.all.contains(key) {
-            let text = try value.nonEmptyString()
-            do {
-                let c = try ExpressionParser.condition(text)
-                for p in c.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
-                references.note(c.parameters)
-                result.append(FieldCondition(field: key, condition: c, text: text))
-            } catch let e as ExpressionSyntaxError {
-                throw value.fail("\(e.message) in '\(text)'")
-            } catch let e as ScenarioError {
-                throw e
-            } catch {
-                throw value.fail("\(error)")
-            }
+        try m.pairs.filter { SmapsFieldNames.all.contains($0.0) }.map { (key, value) throws(ScenarioError) in
+            try fieldCondition(key, value, knownFields: SmapsFieldNames.all, params: params)
         }
-        return result
+    }
+
+    /// One `Field: "condition"` entry, with its parameters checked and noted.
+    func fieldCondition(_ key: String, _ value: YAMLValue, knownFields: Set<String>, params: Set<String>) throws(ScenarioError) -> FieldCondition {
+        let text = try value.nonEmptyString()
+        let c: Condition
+        do {
+            c = try ExpressionParser.condition(text, knownFields: knownFields)
+        } catch {
+            throw value.fail("\(error.message) in '\(text)'")
+        }
+        for p in c.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
+        references.note(c.parameters)
+        return FieldCondition(field: key, condition: c, text: text)
     }
 
     func parseExpectation(_ v: YAMLValue, index: Int, params: Set<String>) throws(ScenarioError) -> Expectation {
@@ -560,20 +560,8 @@ private struct ScenarioBuilder {
         let first = try items[0].name(), second = try items[1].name()
         guard first != second else { throw items[1].fail("join two different processes") }
         try checkAlive([first, second], scope: .region(region), at: at, between)
-        var conditions: [FieldCondition] = []
-        for (key, value) in outer.pairs where Expectation.frameFields.contains(key) {
-            let text = try value.nonEmptyString()
-            do {
-                let c = try ExpressionParser.condition(text, knownFields: Set(Expectation.frameFields))
-                for p in c.expected.parameters where !params.contains(p) { throw value.fail("unknown parameter $\(p)") }
-                conditions.append(FieldCondition(field: key, condition: c, text: text))
-            } catch let e as ExpressionSyntaxError {
-                throw value.fail("\(e.message) in '\(text)'")
-            } catch let e as ScenarioError {
-                throw e
-            } catch {
-                throw value.fail("\(error)")
-            }
+        let conditions = try outer.pairs.filter { Expectation.frameFields.contains($0.0) }.map { (key, value) throws(ScenarioError) in
+            try fieldCondition(key, value, knownFields: Set(Expectation.frameFields), params: params)
         }
         guard !conditions.isEmpty else { throw v.fail("the frames expectation checks nothing: add e.g. 'copied: \"= $size\"'") }
         return Expectation(index: index, line: v.line ?? 0, kind: .frames(at: at, first: first, second: second),
