@@ -85,7 +85,11 @@ struct RunCommand: ParsableCommand {
             return (String(s[..<i]), String(s[s.index(after: i)...]))
         }, uniquingKeysWith: { _, last in last })
         for key in overrides.keys.sorted() where !loaded.contains(where: { $0.parameters.contains { $0.name == key } }) {
-            printError("cowlab: --set \(key): no selected scenario has a parameter '\(key)'")
+            if MachineParameters.names.contains(key) {
+                printError("cowlab: --set \(key): '\(key)' is a read-only machine parameter: it is measured on this machine, not set")
+            } else {
+                printError("cowlab: --set \(key): no selected scenario has a parameter '\(key)'")
+            }
             throw Exit.usage
         }
 

@@ -70,6 +70,7 @@ extension CLITests {
         (["run", "fork-write", "--set", "size"], 64, "--set takes name=value"),
         (["run", "fork-write", "--set", "nope=1MiB"], 64, "no selected scenario has a parameter 'nope'"),
         (["run"], 64, "name a scenario"),
+        (["run", "file-shared-one", "--set", "fault_around=4KiB"], 64, "read-only machine parameter"),
         (["run", "fork-write", "--timeout", "0"], 64, "--timeout"),
         (["show", "fork-write", "--scenarios", "/nonexistent"], 2, "no such scenario directory"),
     ] as [([String], Int32, String)])

@@ -73,7 +73,7 @@ struct RunSession {
             }
             options.onStep?(step.index + 1, scenario.steps.count, step.label)
             var result = StepResult(index: step.index, label: step.label, process: step.process, operation: step.operation.name,
-                                    description: describe(step), why: nil, reply: [:], error: nil)
+                                    description: describe(step), why: step.why, reply: [:], error: nil)
             do {
                 result.reply = try perform(step, group: group)
                 record.steps.append(result)

@@ -60,6 +60,8 @@ public struct Step: Sendable {
     public var process: String?
     public var operation: Operation
     public var line: Int
+    /// Why the step is there, in the scenario's words (shown beside the step in the report).
+    public var why: String? = nil
 }
 
 public enum MapSharing: String, Sendable, Codable { case shared, `private` }

@@ -14,8 +14,15 @@ public enum ScenarioDescription {
         lines.append("  subjects: " + s.subjects.joined(separator: ", "))
         lines.append("steps:")
         for step in s.steps {
-            lines.append("  \(step.index + 1). [\(step.label)] \(step.process.map { "\($0): " } ?? "")\(step.operation.name)"
-                + (step.operation.region.map { " \($0)" } ?? ""))
+            let target: String
+            switch step.operation {
+            case .copy(let from, let to): target = " \(from) → \(to)"
+            case .fork(let child): target = " → \(child)"
+            case .createFile(let file, _, _, _, _, _, _): target = " \(file)"
+            default: target = step.operation.region.map { " \($0)" } ?? ""
+            }
+            lines.append("  \(step.index + 1). [\(step.label)] \(step.process.map { "\($0): " } ?? "")\(step.operation.name)\(target)"
+                + (step.why.map { "  (\($0))" } ?? ""))
         }
         lines.append("expectations:")
         for e in s.expectations {

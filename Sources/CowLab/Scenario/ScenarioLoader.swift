@@ -399,7 +399,8 @@ private struct ScenarioBuilder {
         default:
             throw opValue.fail("unknown operation '\(op)'")
         }
-        return Step(index: index, label: label, process: process, operation: operation, line: v.line ?? 0)
+        return Step(index: index, label: label, process: process, operation: operation, line: v.line ?? 0,
+                    why: try m["why"]?.nonEmptyString())
     }
 
     // MARK: Expectations
