@@ -39,11 +39,12 @@ struct MachineParameterTests {
     }
 
     @Test("the live probe records a fault-around size of whole pages")
-    func liveProbe() {
+    func liveProbe() throws {
         let env = EnvironmentProbe.probe(dataDirectory: NSTemporaryDirectory())
-        let bytes = try? #require(env.faultAroundBytes)
-        #expect((bytes ?? 0) >= env.pageSize)
-        #expect((bytes ?? 1) % env.pageSize == 0)
+        let faultAround: Int? = env.faultAroundBytes
+        let bytes = try #require(faultAround)
+        #expect(bytes >= env.pageSize)
+        #expect(bytes % env.pageSize == 0)
         #expect(env.faultAroundSource?.isEmpty == false)
     }
 
