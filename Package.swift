@@ -44,12 +44,7 @@ let package = Package(
             dependencies: [
                 "CowLab", "Reports", "Smaps", "PageMap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // Not position-independent: a PIE cowlab built with --static-swift-stdlib
-            // carries 77,500 relative relocations (1.8 MB) that the loader applies at
-            // every start, ~1 ms and ~220 page faults of a 4.5 ms `snapshot --json`
-            // (BENCHMARKS.md). The cost: the executable's own image is not randomised.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux]))]
+            ]
         ),
         .testTarget(name: "SmapsTests", dependencies: ["Smaps"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PageMapTests", dependencies: ["PageMap"]),
