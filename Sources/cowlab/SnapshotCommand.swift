@@ -27,11 +27,33 @@ struct SnapshotCommand: ParsableCommand {
     var mapping: String?
 
     func run() throws {
+        try Self.run(target: target, json: json, rollup: rollup, mapping: mapping)
+    }
+
+    static func run(target: String, json: Bool, rollup: Bool, mapping: String?) throws {
         do {
             try SmapsFrontend.runSnapshot(target: target, json: json, rollup: rollup, mapping: mapping)
         } catch let failure as SmapsFrontend.Failure {
             SmapsFrontend.writeStandardError(failure.message)
             throw ExitCode(failure.exitCode)
         }
+    }
+
+    /// TARGET when the arguments are exactly `snapshot TARGET --json` or
+    /// `snapshot --json TARGET` with a TARGET that ArgumentParser would take
+    /// as the positional argument as it is (not empty, no leading "-"), else nil.
+    static func plainJSONTarget(_ arguments: ArraySlice<String>) -> String? {
+        let a = Array(arguments)
+        guard a.count == 3, a[0] == "snapshot" else { return nil }
+        let target: String
+        if a[2] == "--json" {
+            target = a[1]
+        } else if a[1] == "--json" {
+            target = a[2]
+        } else {
+            return nil
+        }
+        guard let first = target.utf8.first, first != UInt8(ascii: "-") else { return nil }
+        return target
     }
 }
