@@ -144,4 +144,24 @@ extension CLITests {
         #expect(r2.status == 4, "\(r2.stderr)")
         #expect(r2.stderr.contains("needs up to") && r2.stderr.contains("is available (MemAvailable"), "\(r2.stderr)")
     }
+
+    @Test("`snapshot TARGET --json` (fast path, no ArgumentParser) prints exactly what ArgumentParser's path prints")
+    func snapshotFastPathEqualsArgumentParser() throws {
+        let dir = try temporaryDirectory()
+        let saved = dir.appendingPathComponent("self.smaps")
+        // A saved smaps file: this test process's, copied by cat (Foundation truncates /proc reads).
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/sh")
+        copy.arguments = ["-c", "cat /proc/$PPID/smaps > '\(saved.path)'"]
+        try copy.run()
+        copy.waitUntilExit()
+        for target in [saved.path, dir.appendingPathComponent("missing").path, "0"] {
+            let fast = try cowlab(["snapshot", target, "--json"])
+            let fastSwapped = try cowlab(["snapshot", "--json", target])
+            let slow = try cowlab(["snapshot", "--json", "--", target])   // not the fast path's shape
+            #expect(fast.status == slow.status && fast.stdout == slow.stdout && fast.stderr == slow.stderr, "\(target)")
+            #expect(fastSwapped.status == slow.status && fastSwapped.stdout == slow.stdout && fastSwapped.stderr == slow.stderr)
+        }
+        #expect(try cowlab(["snapshot", saved.path, "--json"]).status == 0)
+    }
 }
