@@ -57,7 +57,7 @@ public enum EnvironmentProbe {
             thpDefrag: bracketed(readText("\(thp)/defrag")) ?? "unavailable",
             thpPmdSize: readText("\(thp)/hpage_pmd_size").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
             mthpSizesEnabled: mthpSizes(thp),
-            pageMapcount: pageMapcount(procRoot: procRoot, release: release),
+            pageMapcount: procRoot == "/proc" ? liveKernelMapcount : pageMapcount(procRoot: procRoot, release: release),
             swapTotalKiB: meminfoValue(meminfo, "SwapTotal") ?? 0,
             ksmRunning: readText("\(sysRoot)/kernel/mm/ksm/run").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "1" },
             root: geteuid() == 0,
@@ -127,6 +127,14 @@ public enum EnvironmentProbe {
 
     /// CONFIG_PAGE_MAPCOUNT / CONFIG_NO_PAGE_MAPCOUNT (6.15+) from the kernel's
     /// config: /proc/config.gz (decompressed by gzip) or /boot/config-RELEASE.
+    /// The running kernel's config does not change while we run: read (and gunzip) it once.
+    static let liveKernelMapcount: String = {
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return pageMapcount(procRoot: "/proc", release: release)
+    }()
+
     static func pageMapcount(procRoot: String, release: String) -> String {
         var config: String?
         if FileManager.default.fileExists(atPath: "\(procRoot)/config.gz") {

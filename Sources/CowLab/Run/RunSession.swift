@@ -215,18 +215,10 @@ struct RunSession {
         }
     }
 
+    /// Writes to clear_refs once the subject sleeps (a running subject would set bits again).
     func writeClearRefs(pid: Int32, value: Int) throws {
         try waitUntilAsleep(pid, "clear_refs")
-        let path = "/proc/\(pid)/clear_refs"
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            throw StepFailure(message: "cannot open \(path): \(String(cString: strerror(e)))\(e == EACCES || e == EPERM ? " (needs the owner of the process or root)" : "")")
-        }
-        defer { close(fd) }
-        let text = "\(value)\n"
-        let n = text.withCString { write(fd, $0, strlen($0)) }
-        guard n == text.utf8.count else { throw StepFailure(message: "writing \(value) to \(path): \(String(cString: strerror(errno)))") }
+        try Smaps.clearRefs(pid: pid, value: value)
     }
 
     /// See `Quiescence`: a subject that has replied may still be running for a moment.

@@ -87,7 +87,6 @@ public struct Runner {
                                    requirements: scenario.requirements.map(\.description)),
             parameters: [], environment: environment, startedAt: ISO8601DateFormatter().string(from: started),
             durationSeconds: 0, steps: [], snapshots: [], expectations: [], document: [], verdict: .pass, reason: nil)
-        defer { _ = record }
         var parameters: [String: Quantity]
         do {
             (parameters, record.parameters) = try resolveParameters(pageSize: environment.pageSize)
