@@ -38,11 +38,13 @@ let package = Package(
         ),
         // Markdown / JSON renderers: pure functions of a run record.
         .target(name: "Reports", dependencies: ["CowLab", "Smaps", "PageMap"]),
-        // The CLI: thin subcommands over the libraries.
+        // The CLI: thin subcommands over the libraries. It depends on the
+        // subject only so that `swift run cowlab` builds it too (the observer
+        // runs it from beside its own executable); nothing of it is linked in.
         .executableTarget(
             name: "cowlab",
             dependencies: [
-                "CowLab", "Reports", "Smaps", "PageMap",
+                "CowLab", "Reports", "Smaps", "PageMap", "cowlab-subject",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
