@@ -104,12 +104,12 @@ public enum SmapsFrontend {
             switch parsed {
             case .pid(let pid):
                 let file = rollup ? "smaps_rollup" : "smaps"
-                _ = try SmapsJSON.readAndWrite(
-                    { try SmapsSnapshot.read(pid: pid, file: file, procRoot: procRoot, progress: $0) },
+                _ = try SmapsJSON.streamJSON(
+                    { try SmapsSnapshot.stream(pid: pid, file: file, procRoot: procRoot, each: $0) },
                     source: "\(procRoot)/\(pid)/\(file)", to: STDOUT_FILENO)
             case .file(let path):
-                _ = try SmapsJSON.readAndWrite(
-                    { try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: STDOUT_FILENO)
+                _ = try SmapsJSON.streamJSON(
+                    { try SmapsSnapshot.stream(path: path, each: $0) }, source: path, to: STDOUT_FILENO)
             }
         } catch let error as SmapsError {
             throw Failure.input(error.description)

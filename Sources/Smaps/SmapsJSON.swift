@@ -58,15 +58,18 @@ public enum SmapsJSON {
         var encoder = Incremental(source: snapshot.source)
         encoder.begin(into: &w)
         encoder.add(list[...], into: &w)
-        encoder.end(selected.map { SmapsSnapshot(mappings: $0, source: snapshot.source) } ?? snapshot, into: &w)
+        encoder.end(into: &w)
     }
 
     /// Writes the JSON of a snapshot piece by piece: the head, then mappings
-    /// as they are parsed, then the summary once the snapshot is complete.
+    /// as they are parsed, then the summary of everything added (so the
+    /// mappings need not be kept).
     struct Incremental {
         var source: String
         var count = 0
         var keys = LayoutKeys()
+        var sums = FieldTotals()
+        var firstIsRollup = false
 
         init(source: String) { self.source = source }
 
@@ -79,6 +82,8 @@ public enum SmapsJSON {
         }
 
         mutating func add(_ mappings: ArraySlice<Mapping>, into w: inout ByteWriter) {
+            if count == 0, let first = mappings.first { firstIsRollup = first.isRollup }
+            sums.add(mappings)
             mappings.withUnsafeBufferPointer { buffer in
                 for i in buffer.indices {
                     if count > 0 { w.byte(Ascii.comma) }
@@ -89,14 +94,16 @@ public enum SmapsJSON {
             }
         }
 
-        /// The summary of `snapshot`, whose mappings were all added.
-        func end(_ snapshot: SmapsSnapshot, into w: inout ByteWriter) {
+        /// The summary of the mappings added: their count, whether they are a
+        /// smaps_rollup (one `[rollup]` mapping, as `SmapsSnapshot.isRollup`)
+        /// and their totals (as `SmapsSnapshot.totals()`).
+        func end(into w: inout ByteWriter) {
             w.ascii("\n],\n\"mapping_count\":")
             w.decimal(UInt64(count))
             w.ascii(",\"rollup\":")
-            if snapshot.isRollup { w.ascii("true") } else { w.ascii("false") }
+            if count == 1 && firstIsRollup { w.ascii("true") } else { w.ascii("false") }
             w.ascii(",\n\"totals_kB\":{")
-            for (i, total) in snapshot.totals().enumerated() {
+            for (i, total) in sums.totals.enumerated() {
                 if i > 0 { w.byte(Ascii.comma) }
                 w.jsonString(total.name)
                 w.byte(Ascii.colon)
@@ -106,21 +113,23 @@ public enum SmapsJSON {
         }
     }
 
-    /// Reads a target and writes its JSON to `fd`, encoding each mapping as
-    /// soon as it is parsed, while the kernel is still producing the rest, and
-    /// writing through a 64 KiB buffer: no output-sized memory at all (fresh
-    /// pages are expensive; 5 MB of JSON for 10,000 mappings were a third of
-    /// `cowlab snapshot --json`). If reading or parsing fails midway, the error
-    /// is thrown and `fd` holds an incomplete document: check the exit status.
-    /// Returns 0 or the negated errno of the first failed write(2).
-    static func readAndWrite(_ read: (SmapsSnapshot.Progress) throws -> SmapsSnapshot, source: String, to fd: Int32) throws -> Int32 {
+    /// Streams a target's JSON to `fd`: `stream` (a `SmapsSnapshot.stream`)
+    /// hands over each batch of mappings as soon as it is parsed, while the
+    /// kernel is still producing the rest; they are encoded, written through
+    /// a 64 KiB buffer and dropped. No output-sized or input-sized memory at
+    /// all (fresh pages are expensive; 5 MB of JSON for 10,000 mappings were
+    /// once a third of `cowlab snapshot --json`). If reading or parsing fails
+    /// midway, the error is thrown and `fd` holds an incomplete document:
+    /// check the exit status. Returns 0 or the negated errno of the first
+    /// failed write(2).
+    static func streamJSON(_ stream: (SmapsSnapshot.Progress) throws -> Void, source: String, to fd: Int32) throws -> Int32 {
         guard fd >= 0 else { return -EBADF }
         var w = ByteWriter(streamingTo: fd)
         var encoder = Incremental(source: source)
         encoder.begin(into: &w)
         do {
-            let snapshot = try read { encoder.add($0, into: &w) }
-            encoder.end(snapshot, into: &w)
+            try stream { encoder.add($0, into: &w) }
+            encoder.end(into: &w)
         } catch {
             w.flush()
             throw error

@@ -76,6 +76,26 @@ internal struct SmapsParser {
         }
     }
 
+    /// Tells the parser its caller streams: it takes each batch of mappings
+    /// and calls `discardMappings()`, so the result never holds more than one
+    /// chunk's worth and needs no large reservation.
+    mutating func expectStreaming() {
+        sized = true
+        mappings.reserveCapacity(SmapsParser.streamingMappings)
+    }
+
+    /// Streaming: forgets the mappings parsed so far (the caller has used
+    /// them), keeping the array's capacity, and refills the value block from
+    /// its start when no mapping holds it any more.
+    mutating func discardMappings() {
+        mappings.removeAll(keepingCapacity: true)
+        if isKnownUniquelyReferenced(&block) { blockUsed = 0 }
+    }
+
+    /// Mappings reserved when streaming: a 64 KiB chunk holds ~100 of a live
+    /// process, a 1 MiB chunk of a saved file ~1,500.
+    static let streamingMappings = 2048
+
     /// Inputs from this size on get huge-page result buffers.
     static let largeInput = 16 << 20
     private var hugeBlocks = false

@@ -39,23 +39,42 @@ public struct SmapsSnapshot: Sendable {
     ///   EACCES/EPERM, `.empty` for a live process without mappings (a kernel
     ///   thread), `.malformed` if the kernel's text does not parse.
     public static func read(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps", procRoot: procRoot, progress: { _ in })
+        SmapsSnapshot(mappings: try read(pid: pid, file: "smaps", procRoot: procRoot, keep: true, each: { _ in }), source: "\(procRoot)/\(pid)/smaps")
     }
 
     /// Reads and parses `procRoot/PID/smaps_rollup` (Linux 4.14+): one
     /// `[rollup]` mapping whose fields sum all mappings with a more precise Pss.
     public static func readRollup(pid: Int32, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        try read(pid: pid, file: "smaps_rollup", procRoot: procRoot, progress: { _ in })
+        SmapsSnapshot(mappings: try read(pid: pid, file: "smaps_rollup", procRoot: procRoot, keep: true, each: { _ in }), source: "\(procRoot)/\(pid)/smaps_rollup")
     }
 
     /// Receives the mappings parsed so far, in order, while the input is still
-    /// being read (each mapping once).
+    /// being read (each mapping once). It may run on another thread than the
+    /// caller of the read, never on two at once, and always before the read returns.
     internal typealias Progress = (ArraySlice<Mapping>) -> Void
 
-    internal static func read(pid: Int32, file: String, procRoot: String, progress: Progress) throws -> SmapsSnapshot {
+    /// Streams `procRoot/PID/FILE` through `each` and keeps nothing: memory
+    /// stays at one chunk's worth of mappings whatever the input's size.
+    /// Throws what `read(pid:)` throws.
+    internal static func stream(pid: Int32, file: String, procRoot: String, each: Progress) throws {
+        _ = try read(pid: pid, file: file, procRoot: procRoot, keep: false, each: each)
+    }
+
+    /// Streams a saved file (or any path) through `each` and keeps nothing.
+    /// Throws what `read(path:)` throws. `slotSize` and `readAhead` are
+    /// `pipelinedRead`'s (tests force the two-thread path with them).
+    internal static func stream(path: String, slotSize: Int? = nil, readAhead: Bool? = nil, each: Progress) throws {
+        do {
+            _ = try parseFile(path, keep: false, slotSize: slotSize, readAhead: readAhead, each: each)
+        } catch let failure as FileReadFailure {
+            throw SmapsError(failure, path: path, pid: nil)
+        }
+    }
+
+    private static func read(pid: Int32, file: String, procRoot: String, keep: Bool, each: Progress) throws -> [Mapping] {
         let path = "\(procRoot)/\(pid)/\(file)"
         do {
-            return try parseFile(path, progress: progress)
+            return try parseFile(path, keep: keep, each: each)
         } catch SmapsError.empty(let source) {
             if !system_processIsAlive(pid: pid, procRoot: procRoot) {
                 throw SmapsError.processExited(pid: pid)
@@ -72,39 +91,51 @@ public struct SmapsSnapshot: Sendable {
     /// Reads and parses a saved smaps or smaps_rollup file (or any path,
     /// /proc included, read with a read(2) loop).
     public static func read(path: String) throws -> SmapsSnapshot {
-        try read(path: path, progress: { _ in })
+        SmapsSnapshot(mappings: try read(path: path, keep: true, each: { _ in }), source: path)
     }
 
-    internal static func read(path: String, progress: Progress) throws -> SmapsSnapshot {
+    private static func read(path: String, keep: Bool, each: Progress) throws -> [Mapping] {
         do {
-            return try parseFile(path, progress: progress)
+            return try parseFile(path, keep: keep, each: each)
         } catch let failure as FileReadFailure {
             throw SmapsError(failure, path: path, pid: nil)
         }
     }
 
-    /// Streams `path` through the parser, reading ahead on a second thread
-    /// (see `pipelinedRead`), and hands new mappings to `progress` as they come.
-    private static func parseFile(_ path: String, progress: Progress) throws -> SmapsSnapshot {
+    /// Streams `path` through the parser, parsing on a second thread while
+    /// this one reads (see `pipelinedRead`), and hands new mappings to `each`
+    /// as they come. Returns every mapping with `keep`, none without.
+    private static func parseFile(
+        _ path: String, keep: Bool, slotSize: Int? = nil, readAhead: Bool? = nil, each: Progress
+    ) throws -> [Mapping] {
         var parser = SmapsParser(source: path)
+        if !keep { parser.expectStreaming() }
         var carrier = LineCarrier()
         var reported = 0
-        let mappings = try pipelinedRead(
+        func report() {
+            guard parser.mappings.count > reported else { return }
+            each(parser.mappings[reported...])
+            if keep {
+                reported = parser.mappings.count
+            } else {
+                parser.discardMappings()
+            }
+        }
+        return try pipelinedRead(
             path,
-            sizeHint: { parser.expect(bytes: $0) },
+            slotSize: slotSize ?? pipelinedReadSlotSize,
+            readAhead: readAhead,
+            sizeHint: { if keep { parser.expect(bytes: $0) } },
             consume: {
                 try carrier.feed($0, to: &parser)
-                if parser.mappings.count > reported {
-                    progress(parser.mappings[reported...])
-                    reported = parser.mappings.count
-                }
+                report()
             },
             finish: {
                 let tail = carrier.leftover
-                return try tail.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) }
+                _ = try tail.withUnsafeBytes { try parser.finish(unconsumed: $0.count, tail: $0) }
+                report()
+                return parser.mappings
             })
-        if mappings.count > reported { progress(mappings[reported...]) }
-        return SmapsSnapshot(mappings: mappings, source: path)
     }
 
     // MARK: Rollup
@@ -196,30 +227,9 @@ public struct SmapsSnapshot: Sendable {
     /// the same sums as `total(_:)`, which is per field). Absent lines count
     /// 0; a key repeated within one mapping counts once, as in `kilobytes`.
     public func totals() -> [(name: String, kilobytes: UInt64)] {
-        var names: [String] = []
-        var index: [String: Int] = [:]
-        var sums: [UInt64] = []
-        var lastLayout: FieldLayout? = nil
-        var slots: [Int] = []
-        mappings.withUnsafeBufferPointer { list in
-            for i in list.indices {
-                let layout = list[i].layout
-                if layout !== lastLayout {
-                    lastLayout = layout
-                    slots = layout.names.enumerated().map { p, name in
-                        if layout.position(of: name) != p { return -1 }
-                        if let slot = index[name] { return slot }
-                        index[name] = names.count
-                        names.append(name)
-                        sums.append(0)
-                        return names.count - 1
-                    }
-                }
-                let values = list[i].values
-                for p in 0..<slots.count where slots[p] >= 0 { sums[slots[p]] &+= values[p] }
-            }
-        }
-        return Array(zip(names, sums)).map { (name: $0.0, kilobytes: $0.1) }
+        var sums = FieldTotals()
+        sums.add(mappings[...])
+        return sums.totals
     }
 
     /// Every kB field name met, in first-seen order.
@@ -249,5 +259,44 @@ public struct SmapsSnapshot: Sendable {
             i += 1
         }
         return true
+    }
+}
+
+/// Sums every kB field over mappings added piece by piece (as a stream is
+/// parsed), in first-seen order: what `SmapsSnapshot.totals()` returns for
+/// the same mappings.
+internal struct FieldTotals {
+    private var names: [String] = []
+    private var index: [String: Int] = [:]
+    private var sums: [UInt64] = []
+    private var lastLayout: FieldLayout? = nil
+    /// For each position of `lastLayout`, its slot in `sums` (-1: a repeated key).
+    private var slots: [Int] = []
+
+    mutating func add(_ mappings: ArraySlice<Mapping>) {
+        mappings.withUnsafeBufferPointer { list in
+            for i in list.indices {
+                let layout = list[i].layout
+                if layout !== lastLayout { use(layout) }
+                let values = list[i].values
+                for p in 0..<slots.count where slots[p] >= 0 { sums[slots[p]] &+= values[p] }
+            }
+        }
+    }
+
+    private mutating func use(_ layout: FieldLayout) {
+        lastLayout = layout
+        slots = layout.names.enumerated().map { p, name in
+            if layout.position(of: name) != p { return -1 }
+            if let slot = index[name] { return slot }
+            index[name] = names.count
+            names.append(name)
+            sums.append(0)
+            return names.count - 1
+        }
+    }
+
+    var totals: [(name: String, kilobytes: UInt64)] {
+        Array(zip(names, sums)).map { (name: $0.0, kilobytes: $0.1) }
     }
 }

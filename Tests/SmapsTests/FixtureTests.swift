@@ -69,6 +69,42 @@ import Testing
         #expect(mappings == (try SmapsSnapshot(parsing: Fixtures.bytes(name), source: "whole")).mappings)
     }
 
+    /// Streaming (`cowlab snapshot --json`) hands over every mapping once, in
+    /// order, equal to a whole read, on both paths: in this thread, and with
+    /// the helper thread and tiny slots (many chunks, the value block reused
+    /// between them). Mappings kept by the caller stay valid: a block is only
+    /// refilled when nothing holds it.
+    @Test(arguments: [nil, 64, 4096], [false, true])
+    func streamHandsOverEveryMappingOnce(slotSize: Int?, readAhead: Bool) throws {
+        for name in ["gometrics-smaps", "linux-smaps-perl-smaps-VmFlags", "android-libmeminfo-smaps"] {
+            var streamed: [Mapping] = []
+            var batches = 0
+            try SmapsSnapshot.stream(path: Fixtures.path(name), slotSize: slotSize, readAhead: readAhead) {
+                streamed.append(contentsOf: $0)
+                batches += 1
+            }
+            #expect(streamed == (try SmapsSnapshot.read(path: Fixtures.path(name))).mappings, "\(name)")
+            if slotSize != nil { #expect(batches > 1, "\(name)") }
+        }
+    }
+
+    /// A failure in the consumer (a malformed line) stops the reader and is
+    /// thrown as it is, located, on the two-thread path too.
+    @Test func streamFailureOnTheHelperThread() throws {
+        let bytes = try Fixtures.bytes("gometrics-smaps")
+        var broken = bytes
+        let at = broken.count / 2
+        let lineStart = (broken[..<at].lastIndex(of: UInt8(ascii: "\n")) ?? 0) + 1
+        broken.replaceSubrange(lineStart..<lineStart + 3, with: Array("?!?".utf8))
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/broken"
+        try Data(broken).write(to: URL(fileURLWithPath: path))
+        let streamed = thrownError { try SmapsSnapshot.stream(path: path, slotSize: 4096, readAhead: true) { _ in } }
+        let whole = thrownError { _ = try SmapsSnapshot(parsing: broken, source: path) }
+        #expect(streamed != nil)
+        #expect(streamed == whole)
+    }
+
     /// A file cut mid-line is reported at the same place whether read from
     /// disk (in chunks) or parsed from memory.
     @Test func truncatedFileOnDisk() throws {

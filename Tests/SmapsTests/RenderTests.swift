@@ -107,7 +107,7 @@ import Testing
         let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(fd) }
         do {
-            let rc = try SmapsJSON.readAndWrite({ try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: fd)
+            let rc = try SmapsJSON.streamJSON({ try SmapsSnapshot.stream(path: path, each: $0) }, source: path, to: fd)
             #expect(rc == 0)
             #expect(try readWholeFile(out) == SmapsJSON.encode(try SmapsSnapshot.read(path: path)))
         } catch let error as SmapsError {
@@ -123,8 +123,8 @@ import Testing
         let out = dir.path + "/out.json"
         let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(fd) }
-        _ = try SmapsJSON.readAndWrite(
-            { try SmapsSnapshot.read(pid: getpid(), file: "smaps", procRoot: "/proc", progress: $0) },
+        _ = try SmapsJSON.streamJSON(
+            { try SmapsSnapshot.stream(pid: getpid(), file: "smaps", procRoot: "/proc", each: $0) },
             source: "/proc/self/smaps", to: fd)
         let object = try #require(JSONSerialization.jsonObject(with: Data(try readWholeFile(out))) as? [String: Any])
         let list = try #require(object["mappings"] as? [[String: Any]])

@@ -90,7 +90,7 @@ func floorRead() {
 }
 func readParse() throws { sink &+= try SmapsSnapshot.read(path: path).mappings.count }
 func readParseJSON() throws {
-    _ = try SmapsJSON.readAndWrite({ try SmapsSnapshot.read(path: path, progress: $0) }, source: path, to: devNull)
+    _ = try SmapsJSON.streamJSON({ try SmapsSnapshot.stream(path: path, each: $0) }, source: path, to: devNull)
 }
 floorRead()
 try readParse()
