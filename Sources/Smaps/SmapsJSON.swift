@@ -120,7 +120,7 @@ public enum SmapsJSON {
     /// all (fresh pages are expensive; 5 MB of JSON for 10,000 mappings were
     /// once a third of `cowlab snapshot --json`). If reading or parsing fails
     /// midway, the error is thrown and `fd` holds an incomplete document:
-    /// check the exit status. Returns 0 or the negated errno of the first
+    /// check the exit status. A failure before the first mapping writes nothing. Returns 0 or the negated errno of the first
     /// failed write(2).
     static func streamJSON(_ stream: (SmapsSnapshot.Progress) throws -> Void, source: String, to fd: Int32) throws -> Int32 {
         guard fd >= 0 else { return -EBADF }
@@ -131,7 +131,9 @@ public enum SmapsJSON {
             try stream { encoder.add($0, into: &w) }
             encoder.end(into: &w)
         } catch {
-            w.flush()
+            // Nothing parsed (no such pid, unreadable file...): print nothing
+            // rather than a document head.
+            if encoder.count > 0 { w.flush() }
             throw error
         }
         w.flush()

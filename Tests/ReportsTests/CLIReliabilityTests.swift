@@ -164,4 +164,15 @@ extension CLITests {
         }
         #expect(try cowlab(["snapshot", saved.path, "--json"]).status == 0)
     }
+
+    @Test("`snapshot --json` of a pid or file that cannot be read prints nothing on stdout, one line on stderr, exit 3")
+    func snapshotJSONOfMissingTargetPrintsNoDocument() throws {
+        let dir = try temporaryDirectory()
+        for target in ["2147483646", dir.appendingPathComponent("missing").path] {
+            let r = try cowlab(["snapshot", target, "--json"])
+            #expect(r.status == 3, "\(target)")
+            #expect(r.stdout.isEmpty, "\(target): \(r.stdout)")
+            #expect(r.stderr.hasPrefix("cowlab: ") && r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr)")
+        }
+    }
 }

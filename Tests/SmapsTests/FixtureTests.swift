@@ -91,14 +91,8 @@ import Testing
     /// A failure in the consumer (a malformed line) stops the reader and is
     /// thrown as it is, located, on the two-thread path too.
     @Test func streamFailureOnTheHelperThread() throws {
-        let bytes = try Fixtures.bytes("gometrics-smaps")
-        var broken = bytes
-        let at = broken.count / 2
-        let lineStart = (broken[..<at].lastIndex(of: UInt8(ascii: "\n")) ?? 0) + 1
-        broken.replaceSubrange(lineStart..<lineStart + 3, with: Array("?!?".utf8))
         let dir = try TemporaryDirectory()
-        let path = dir.path + "/broken"
-        try Data(broken).write(to: URL(fileURLWithPath: path))
+        let (path, broken) = try brokenInTheMiddle("gometrics-smaps", in: dir)
         let streamed = thrownError { try SmapsSnapshot.stream(path: path, slotSize: 4096, readAhead: true) { _ in } }
         let whole = thrownError { _ = try SmapsSnapshot(parsing: broken, source: path) }
         #expect(streamed != nil)

@@ -103,3 +103,15 @@ struct ReferenceParse {
 
     var keys: Set<String> { Set(entries.flatMap { $0.fields.map(\.0) }) }
 }
+
+/// `name`'s bytes with the line in the middle made malformed ("?!?" over
+/// its first three bytes), saved in `directory`: a failure after many
+/// mappings, whichever way the file is read.
+func brokenInTheMiddle(_ name: String, in directory: TemporaryDirectory) throws -> (path: String, bytes: [UInt8]) {
+    var bytes = try Fixtures.bytes(name)
+    let lineStart = (bytes[..<(bytes.count / 2)].lastIndex(of: UInt8(ascii: "\n")) ?? 0) + 1
+    bytes.replaceSubrange(lineStart..<lineStart + 3, with: Array("?!?".utf8))
+    let path = directory.path + "/broken"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return (path, bytes)
+}
