@@ -64,18 +64,9 @@ internal struct ByteScanner {
     func kilobytes(_ i: inout Int) -> KilobyteResult {
         skipBlanks(&i)
         let digits = i
-        var v: UInt64 = 0
-        while true {
-            let d = base[i] &- Ascii.zero
-            if d > 9 { break }
-            v = v &* 10 &+ UInt64(d)
-            i &+= 1
-        }
-        if i == digits { return .notKilobytes(at: i) }
-        if i &- digits > 19 {
-            guard let checked = checkedDecimal(digits, i) else { return .overflow(at: digits) }
-            v = checked
-        }
+        var overflowed = false
+        guard let v = decimal(&i, overflowed: &overflowed) else { return .notKilobytes(at: i) }
+        if overflowed { return .overflow(at: digits) }
         if i &+ 4 <= count
             && UInt32(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self)) == Self.kBNewline
         {
@@ -132,8 +123,10 @@ internal struct ByteScanner {
         return v
     }
 
-    /// Decimal digits at `i` (`i` moves past them): nil if there are none,
-    /// `.max` marks overflow via `overflowed`.
+    /// Decimal digits at `i` (`i` moves past them): nil if there are none
+    /// (`i` unchanged); if they do not fit a UInt64, `overflowed` is set and
+    /// the value is 0. Up to 19 digits cannot overflow and take the unchecked
+    /// loop alone; longer runs are re-read by `checkedDecimal`.
     @inline(__always)
     func decimal(_ i: inout Int, overflowed: inout Bool) -> UInt64? {
         let digits = i

@@ -107,11 +107,7 @@ struct SubjectMmapCopyTests {
         try group.request("s", SubjectRequest("fill", ["region": "small", "byte": "1"]))
         try group.request("s", SubjectRequest("malloc", ["region": "big", "size": "8192"]))
         try group.request("s", SubjectRequest("fill", ["region": "big", "byte": "2"]))
-        let parts = line.split(separator: " ")
-        let req = SubjectRequest(op: String(parts[0]), arguments: parts.dropFirst().map {
-            let kv = $0.split(separator: "=", maxSplits: 1)
-            return (key: String(kv[0]), value: String(kv[1]))
-        })
+        let req = SubjectRequest(line: line)
         #expect(throws: SubjectError.failed(process: "s", op: req.op, errno: code, what: what)) {
             try group.request("s", req)
         }

@@ -171,13 +171,7 @@ struct SubjectTests {
         defer { group.terminateAll() }
         try group.spawn("s")
         try group.request("s", SubjectRequest("malloc", ["region": "buf", "size": "4096"]))
-        let parts = line.split(separator: " ")
-        let req = SubjectRequest(
-            op: String(parts[0]),
-            arguments: parts.dropFirst().map {
-                let kv = $0.split(separator: "=", maxSplits: 1)
-                return (key: String(kv[0]), value: String(kv[1]))
-            })
+        let req = SubjectRequest(line: line)
         #expect(req.wire == line)
         #expect(throws: SubjectError.failed(process: "s", op: req.op, errno: code, what: what)) {
             try group.request("s", req)

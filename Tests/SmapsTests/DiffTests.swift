@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func identicalSnapshotsHaveNoDifferences() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("gometrics-smaps"))
+        let s = try Fixtures.snapshot("gometrics-smaps")
         let d = SmapsDiff(from: s, to: s)
         #expect(d.isEmpty)
         #expect(d.unchangedCount == s.mappings.count)
@@ -71,8 +71,8 @@ import Testing
 
     /// The duplicated [vdso] of an old kernel: matched occurrence by occurrence.
     @Test func duplicatedStartAddresses() throws {
-        let single = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-single-vdso"))
-        let double = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-double-vdso"))
+        let single = try Fixtures.snapshot("linux-smaps-perl-single-vdso")
+        let double = try Fixtures.snapshot("linux-smaps-perl-double-vdso")
         let d = SmapsDiff(from: single, to: double)
         #expect(d.added.count == 1 && d.added[0].pathname == "[vdso]")
         #expect(d.changed.isEmpty && d.removed.isEmpty)

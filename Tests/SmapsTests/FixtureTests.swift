@@ -25,7 +25,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Fixtures.all.filter { $0 != Fixtures.prometheus })
+    @Test(arguments: Fixtures.wellFormed)
     func readFromDiskEqualsParsedBytes(name: String) throws {
         let fromDisk = try SmapsSnapshot.read(path: Fixtures.path(name))
         let fromBytes = try SmapsSnapshot(parsing: Fixtures.bytes(name), source: name)
@@ -83,7 +83,7 @@ import Testing
                 streamed.append(contentsOf: $0)
                 batches += 1
             }
-            #expect(streamed == (try SmapsSnapshot.read(path: Fixtures.path(name))).mappings, "\(name)")
+            #expect(streamed == (try Fixtures.snapshot(name)).mappings, "\(name)")
             if slotSize != nil { #expect(batches > 1, "\(name)") }
         }
     }
@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func oldKernelWithoutPss() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-smaps"))
+        let s = try Fixtures.snapshot("linux-smaps-perl-smaps")
         #expect(s.mappings.allSatisfy { $0.kilobytes("Pss") == nil })
         #expect(s.total("Pss") == 0)
         #expect(s.mappings[0].start == 0x0804_8000)  // 32-bit addresses
@@ -128,22 +128,22 @@ import Testing
     }
 
     @Test func sixtyFourBitAddresses() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-smaps64"))
+        let s = try Fixtures.snapshot("linux-smaps-perl-smaps64")
         #expect(s.mappings[0].start == 0x2aaa_aaaa_b000)
         #expect(s.mappings[0].pathname == "/lib64/ld-2.5.so")
         #expect(s.mappings[1].pathname == "")
     }
 
     @Test func vmFlagsAndDuplicatedVdso() throws {
-        let flags = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-smaps-VmFlags"))
+        let flags = try Fixtures.snapshot("linux-smaps-perl-smaps-VmFlags")
         #expect(flags.mappings[0].vmFlags == ["rd", "ex", "mr", "mw", "me", "dw"])
-        let vdso = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-double-vdso"))
+        let vdso = try Fixtures.snapshot("linux-smaps-perl-double-vdso")
         #expect(vdso.mappings.filter { $0.pathname == "[vdso]" }.count == 2)
         #expect(vdso.mapping(containing: 0xffff_e800)?.pathname == "[vdso]")
     }
 
     @Test func androidNamesAndDeletedFiles() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("android-app-memory-analysis-smaps"))
+        let s = try Fixtures.snapshot("android-app-memory-analysis-smaps")
         #expect(s.mappings.count == 4068)
         let first = s.mappings[0]
         #expect(first.pathname == "[anon:dalvik-main space (region space)]")
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func pathnamesWithSpaces() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("gometrics-smaps"))
+        let s = try Fixtures.snapshot("gometrics-smaps")
         #expect(s.mappings.count == 3227)
         let font = "/home/gustavo/Documents/dotfiles/.fonts/powerline/SpaceMono/Space Mono for Powerline.ttf"
         #expect(s.mappings.first { $0.start == 0x7ff9_1a48_2000 }?.pathname == font)

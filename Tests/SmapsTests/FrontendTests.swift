@@ -61,7 +61,7 @@ import Glibc
     }
 
     @Test func selection() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("linux-smaps-perl-smaps"))
+        let s = try Fixtures.snapshot("linux-smaps-perl-smaps")
         #expect(s.select("httpd").count == 3)
         #expect(s.select("/opt/apache22-worker/sbin/httpd").count == 3)
         #expect(s.select("[heap]").map(\.start) == [0x080a_e000])

@@ -57,7 +57,7 @@ import Testing
     /// Binary search agrees with a linear scan on a real file, at every
     /// boundary and in every gap.
     @Test func binarySearchAgreesWithLinearScan() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("android-libmeminfo-smaps"))
+        let s = try Fixtures.snapshot("android-libmeminfo-smaps")
         #expect(s.isOrdered)
         var probes: [UInt64] = [0, UInt64.max - 1]
         for m in s.mappings { probes += [m.start, m.end - 1, m.end, m.start &- 1] }

@@ -63,9 +63,9 @@ import Testing
         #expect(s.mappings(overlapping: 0..<0x400000).isEmpty)
     }
 
-    @Test(arguments: Fixtures.all.filter { !$0.hasPrefix("prometheus") })
+    @Test(arguments: Fixtures.wellFormed)
     func fixtureParses(name: String) throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path(name))
+        let s = try Fixtures.snapshot(name)
         #expect(!s.mappings.isEmpty)
         #expect(s.total("Rss") > 0)
     }

@@ -72,9 +72,9 @@ import Testing
         #expect(text.contains(#""kB":{"Size":4,"Rss":4,"Pss":2,"Private_Dirty":0}"#))
     }
 
-    @Test(arguments: Fixtures.all.filter { $0 != Fixtures.prometheus })
+    @Test(arguments: Fixtures.wellFormed)
     func jsonOfEveryFixtureParses(name: String) throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path(name))
+        let s = try Fixtures.snapshot(name)
         let object = try #require(JSONSerialization.jsonObject(with: Data(SmapsJSON.encode(s))) as? [String: Any])
         let list = try #require(object["mappings"] as? [[String: Any]])
         #expect(list.count == s.mappings.count)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func streamedJSONEqualsEncoded() throws {
-        let s = try SmapsSnapshot.read(path: Fixtures.path("android-libmeminfo-smaps"))
+        let s = try Fixtures.snapshot("android-libmeminfo-smaps")
         let dir = try TemporaryDirectory()
         let path = dir.path + "/out.json"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

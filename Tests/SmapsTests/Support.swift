@@ -26,6 +26,12 @@ enum Fixtures {
 
     static let prometheus = "prometheus-procfs-26231-smaps"
 
+    /// The fixtures that parse as they are on disk: all but the prometheus one.
+    static let wellFormed: [String] = all.filter { $0 != prometheus }
+
+    /// A fixture read from disk with `SmapsSnapshot.read(path:)`.
+    static func snapshot(_ name: String) throws -> SmapsSnapshot { try SmapsSnapshot.read(path: path(name)) }
+
     /// The prometheus fixture was cut out of a ttar archive and still ends with
     /// the archive's framing: a `Mode: 644` line and a `# ttar - - -` line.
     /// Cowlab rejects it with a located error (see ErrorTests); its smaps
