@@ -23,7 +23,10 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra"])],
             // Link as plain C: without this swiftc adds swiftrt.o + libswiftCore (+ libstdc++),
             // whose initialisers malloc at load time and give a fresh subject a [heap].
-            linkerSettings: [.unsafeFlags(["-enable-experimental-feature", "Embedded"])]
+            // -no-static-stdlib: `swift build --static-swift-stdlib` would add the
+            // static runtime's link arguments, -lstdc++ among them, and libstdc++'s
+            // load-time initialiser mallocs (a 132 kB [heap] in every subject).
+            linkerSettings: [.unsafeFlags(["-enable-experimental-feature", "Embedded", "-no-static-stdlib"])]
         ),
         // Only what Swift cannot reach: GNU extensions, SCM_RIGHTS, prctl.
         .target(name: "CCowlabShim", cSettings: [.define("_GNU_SOURCE")]),
