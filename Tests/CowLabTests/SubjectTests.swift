@@ -111,6 +111,20 @@ struct SubjectTests {
         #expect(isGone(pid))
     }
 
+    /// The observer's environment (MALLOC_PERTURB_, LD_PRELOAD... in this test
+    /// process's too) never reaches a subject, nor its forked child.
+    @Test func subjectsStartWithAnEmptyEnvironment() throws {
+        let group = try SubjectGroup(timeout: 10)
+        let pid = try group.spawn("s")
+        let child = try group.fork("s", child: "c")
+        for p in [pid, child] {
+            let environ = try #require(readProcFile("/proc/\(p)/environ"))
+            #expect(environ.isEmpty, "pid \(p): \(environ)")
+        }
+        _ = try group.exit("c", code: 0)
+        _ = try group.exit("s", code: 0)
+    }
+
     @Test func forkedChildSharesThenIsolatesPrivateMemory() throws {
         let group = try SubjectGroup(timeout: 10)
         defer { group.terminateAll() }

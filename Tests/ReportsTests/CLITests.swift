@@ -13,10 +13,14 @@ struct CLITests {
 
     struct Outcome { var status: Int32; var stdout: String; var stderr: String }
 
-    func cowlab(_ arguments: [String]) throws -> Outcome {
+    /// Runs the built `cowlab`; `environment` entries are added to this process's.
+    func cowlab(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -56,6 +60,15 @@ struct CLITests {
                        "3 a smaps file, pid or run record cannot be read", "4 a run could not complete", "64 bad command-line usage"] {
             #expect(help.contains(phrase), "missing from cowlab --help: \(phrase)")
         }
+    }
+
+    @Test("glibc malloc variables in the user's environment do not change a verdict (subjects get none)")
+    func mallocEnvironmentDoesNotReachSubjects() throws {
+        let dir = try temporaryDirectory()
+        // Each of these made malloc-untouched or fork-write fail when subjects inherited them.
+        let r = try cowlab(["run", "malloc-untouched", "fork-write", "--out", dir.path],
+                           environment: ["MALLOC_PERTURB_": "165", "MALLOC_TOP_PAD_": "1048576"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
     }
 
     @Test("`cowlab run --help` documents the report options")

@@ -161,14 +161,21 @@ public final class SubjectGroup {
         return pid
     }
 
-    /// Starts the subject program by posix_spawn with `controlFD` as its fd 3 and stdin
-    /// from /dev/null, without registering or waiting for it. For tests of the start-up
-    /// checks; `spawn` is the normal way.
+    /// Starts the subject program by posix_spawn with `controlFD` as its fd 3, stdin
+    /// from /dev/null and an empty environment, without registering or waiting for it.
+    /// For tests of the start-up checks; `spawn` is the normal way.
+    ///
+    /// The environment is empty because the subject needs none and the observer's
+    /// would change what is measured: glibc reads MALLOC_PERTURB_, MALLOC_TOP_PAD_,
+    /// MALLOC_MMAP_THRESHOLD_, GLIBC_TUNABLES... at start-up (a perturb byte
+    /// touches every malloc'd page; a top pad changes the heap's size), and
+    /// LD_PRELOAD would load a library, or another allocator, into the subject.
     public static func launch(path: String, arguments: [String], controlFD: Int32) throws -> Int32 {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let emptyEnvironment: [UnsafeMutablePointer<CChar>?] = [nil]
         var pid: pid_t = 0
-        let rc = cowlab_spawn(path, argv, nil, controlFD, &pid)
+        let rc = cowlab_spawn(path, argv, emptyEnvironment, controlFD, &pid)
         guard rc == 0 else { throw SubjectError.spawnFailed(path: path, errno: -rc) }
         return pid
     }
