@@ -4,22 +4,22 @@ import Testing
 /// Bad input gets one line and a distinct exit code; interrupted and killed
 /// observers leave no subject behind. Runs the built `cowlab` as a user would.
 extension CLITests {
-    /// Starts `cowlab` with a tag in its environment that its subjects inherit.
-    func start(_ arguments: [String], tag: String) throws -> Process {
+    /// Starts `cowlab` with its output discarded.
+    func start(_ arguments: [String]) throws -> Process {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["COWLAB_TEST_TAG"] = tag
-        p.environment = env
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
         return p
     }
 
-    /// Live (non-zombie) cowlab-subject processes carrying `tag`.
-    func taggedSubjects(_ tag: String) -> [Int32] {
+    /// Live (non-zombie) cowlab-subject processes started by the observer
+    /// `observer`: a subject's command line is `cowlab-subject 1 OBSERVER-PID`,
+    /// and a forked child keeps its parent's (subjects get no environment to
+    /// tag, see `SubjectGroup.launch`).
+    func subjects(of observer: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
             guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
@@ -27,8 +27,9 @@ extension CLITests {
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")"),
                   stat[stat.index(close, offsetBy: 2)] != "Z",
-                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "COWLAB_TEST_TAG=\(tag)" }
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.count == 3 && arguments[2] == String(observer)
         }
     }
 
@@ -86,13 +87,13 @@ extension CLITests {
     func interrupt() throws {
         let dir = try temporaryDirectory()
         let data = try temporaryDirectory()
-        let tag = "interrupt-\(UUID().uuidString)"
-        let p = try start(["run", "file-private-populate", "--out", dir.path, "--data-dir", data.path], tag: tag)
-        #expect(eventually(20) { !taggedSubjects(tag).isEmpty }, "no subject started")
+        let p = try start(["run", "file-private-populate", "--out", dir.path, "--data-dir", data.path])
+        let observer = p.processIdentifier
+        #expect(eventually(20) { !subjects(of: observer).isEmpty }, "no subject started")
         p.interrupt()
         p.waitUntilExit()
         #expect(p.terminationStatus == 130)
-        #expect(eventually(2) { taggedSubjects(tag).isEmpty }, "subjects survived SIGINT: \(taggedSubjects(tag))")
+        #expect(eventually(2) { subjects(of: observer).isEmpty }, "subjects survived SIGINT: \(subjects(of: observer))")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: data.path).filter { $0.hasPrefix("cowlab-run-") }
         #expect(leftovers.isEmpty, "run directory left behind: \(leftovers)")
     }
@@ -100,12 +101,17 @@ extension CLITests {
     @Test("kill -9 of the observer at any moment leaves no subject alive", arguments: [0.0, 0.02, 0.05, 0.1, 0.2, 0.4])
     func killNine(delay: Double) throws {
         let dir = try temporaryDirectory()
-        let tag = "kill-\(UUID().uuidString)"
-        let p = try start(["run", "fork-write", "--set", "size=64MiB", "--out", dir.path], tag: tag)
-        if delay > 0 { _ = eventually(delay * 10) { !taggedSubjects(tag).isEmpty } ; usleep(UInt32(delay * 1_000_000)) }
-        kill(p.processIdentifier, SIGKILL)
+        let p = try start(["run", "fork-write", "--set", "size=64MiB", "--out", dir.path])
+        let observer = p.processIdentifier
+        if delay > 0 {
+            let started = eventually(delay * 10) { !subjects(of: observer).isEmpty }
+            // From 50 ms on, the kill must land while subjects exist, or this test proves nothing.
+            if delay >= 0.05 { #expect(started, "no subject seen before the kill") }
+            usleep(UInt32(delay * 1_000_000))
+        }
+        kill(observer, SIGKILL)
         p.waitUntilExit()
-        #expect(eventually(2) { taggedSubjects(tag).isEmpty }, "subjects outlived a SIGKILLed observer: \(taggedSubjects(tag))")
+        #expect(eventually(2) { subjects(of: observer).isEmpty }, "subjects outlived a SIGKILLed observer: \(subjects(of: observer))")
     }
 
     @Test("after a failed run no subject is left")
@@ -115,24 +121,22 @@ extension CLITests {
         let wrong = original.replacingOccurrences(of: "    Shared_Dirty: \"= 0\"", with: "    Shared_Dirty: \">= $size\"")
         let file = dir.appendingPathComponent("fork-write.yaml")
         try wrong.write(to: file, atomically: true, encoding: .utf8)
-        let tag = "failed-\(UUID().uuidString)"
-        let p = try start(["run", file.path, "--out", dir.path], tag: tag)
+        let p = try start(["run", file.path, "--out", dir.path])
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
-        #expect(taggedSubjects(tag).isEmpty)
+        #expect(subjects(of: p.processIdentifier).isEmpty)
     }
 
     @Test("a subject that does not answer in time fails the run, naming the step and process (exit 4)")
     func stepTimeout() throws {
         let dir = try temporaryDirectory()
-        let tag = "timeout-\(UUID().uuidString)"
         let r = try cowlab(["run", "file-private-populate", "--timeout", "0.01", "--out", dir.path])
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stderr.contains("step 2 'first-populated' (mmap in parent)"), "\(r.stderr)")
         #expect(r.stderr.contains("did not answer 'mmap' within 0.01 s; it was killed"), "\(r.stderr)")
         let report = try String(contentsOf: dir.appendingPathComponent("file-private-populate.md"), encoding: .utf8)
         #expect(report.contains("did not answer 'mmap'"))
-        #expect(taggedSubjects(tag).isEmpty)
+        #expect(subjects(of: r.pid).isEmpty)
     }
 
     @Test("a scenario that would need more memory than is available is refused with the numbers (exit 4)")

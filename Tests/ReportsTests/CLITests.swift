@@ -11,7 +11,7 @@ struct CLITests {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cowlab")
     }
 
-    struct Outcome { var status: Int32; var stdout: String; var stderr: String }
+    struct Outcome { var status: Int32; var stdout: String; var stderr: String; var pid: Int32 = 0 }
 
     /// Runs the built `cowlab`; `environment` entries are added to this process's.
     func cowlab(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
@@ -36,7 +36,7 @@ struct CLITests {
         drained.wait()
         p.waitUntilExit()
         return Outcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData, as: UTF8.self), pid: p.processIdentifier)
     }
 
     func temporaryDirectory() throws -> URL {
