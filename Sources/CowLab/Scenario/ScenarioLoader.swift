@@ -263,8 +263,8 @@ private struct ScenarioBuilder {
             throw v.fail("missing key 'in' (the process that performs the step)")
         }
 
-        func region(mustExist: Bool) throws(ScenarioError) -> String {
-            let r = try m.required("region")
+        func region(_ key: String = "region", mustExist: Bool) throws(ScenarioError) -> String {
+            let r = try m.required(key)
             let name = try r.name()
             let p = process!
             if mustExist && !world.has(region: name, in: p) {
@@ -324,18 +324,10 @@ private struct ScenarioBuilder {
         case "fill": operation = .fill(region: try region(mustExist: true), byte: try byte(), range: try range())
         case "check": operation = .check(region: try region(mustExist: true), byte: try byte(), range: try range())
         case "copy":
-            var names: [String] = []
-            for key in ["from", "to"] {
-                let r = try m.required(key)
-                let name = try r.name()
-                guard world.has(region: name, in: process!) else {
-                    let known = world.regions[process!, default: []]
-                    throw r.fail("process '\(process!)' has no region '\(name)' at this step (regions: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
-                }
-                names.append(name)
-            }
-            guard names[0] != names[1] else { throw try m.required("to").fail("copy needs two different regions") }
-            operation = .copy(from: names[0], to: names[1])
+            let from = try region("from", mustExist: true)
+            let to = try region("to", mustExist: true)
+            guard from != to else { throw try m.required("to").fail("copy needs two different regions") }
+            operation = .copy(from: from, to: to)
         case "touch":
             var every = true
             if let p = m["pages"] {
