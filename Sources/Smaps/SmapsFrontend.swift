@@ -53,19 +53,32 @@ public enum SmapsFrontend {
 
     /// Reads a target: a pid's smaps (or smaps_rollup with `rollup`), or a saved file.
     public static func load(_ argument: String, rollup: Bool = false, procRoot: String = "/proc") throws -> SmapsSnapshot {
-        let target = try Target(argument)
-        do {
+        let target = try resolve(argument, rollup: rollup)
+        return try asInputFailure {
             switch target {
             case .pid(let pid):
                 return rollup
                     ? try SmapsSnapshot.readRollup(pid: pid, procRoot: procRoot)
                     : try SmapsSnapshot.read(pid: pid, procRoot: procRoot)
             case .file(let path):
-                if rollup {
-                    throw Failure.usage("--rollup needs a pid; a saved smaps_rollup file is read as it is, without --rollup")
-                }
                 return try SmapsSnapshot.read(path: path)
             }
+        }
+    }
+
+    /// The target an argument names, refusing --rollup for a file.
+    private static func resolve(_ argument: String, rollup: Bool) throws -> Target {
+        let target = try Target(argument)
+        if case .file = target, rollup {
+            throw Failure.usage("--rollup needs a pid; a saved smaps_rollup file is read as it is, without --rollup")
+        }
+        return target
+    }
+
+    /// Runs `body`, turning a SmapsError (no such pid, unreadable, malformed) into an input failure.
+    private static func asInputFailure<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as SmapsError {
             throw Failure.input(error.description)
         }
@@ -96,11 +109,8 @@ public enum SmapsFrontend {
             writeStandardOutput(try snapshot(target: target, json: json, rollup: rollup, mapping: mapping, procRoot: procRoot))
             return
         }
-        let parsed = try Target(target)
-        if case .file = parsed, rollup {
-            throw Failure.usage("--rollup needs a pid; a saved smaps_rollup file is read as it is, without --rollup")
-        }
-        do {
+        let parsed = try resolve(target, rollup: rollup)
+        try asInputFailure {
             switch parsed {
             case .pid(let pid):
                 let file = rollup ? "smaps_rollup" : "smaps"
@@ -111,8 +121,6 @@ public enum SmapsFrontend {
                 _ = try SmapsJSON.streamJSON(
                     { try SmapsSnapshot.stream(path: path, each: $0) }, source: path, to: STDOUT_FILENO)
             }
-        } catch let error as SmapsError {
-            throw Failure.input(error.description)
         }
     }
 

@@ -64,11 +64,7 @@ public struct SmapsSnapshot: Sendable {
     /// Throws what `read(path:)` throws. `slotSize` and `readAhead` are
     /// `pipelinedRead`'s (tests force the two-thread path with them).
     internal static func stream(path: String, slotSize: Int? = nil, readAhead: Bool? = nil, each: Progress) throws {
-        do {
-            _ = try parseFile(path, keep: false, slotSize: slotSize, readAhead: readAhead, each: each)
-        } catch let failure as FileReadFailure {
-            throw SmapsError(failure, path: path, pid: nil)
-        }
+        _ = try read(path: path, keep: false, slotSize: slotSize, readAhead: readAhead, each: each)
     }
 
     private static func read(pid: Int32, file: String, procRoot: String, keep: Bool, each: Progress) throws -> [Mapping] {
@@ -94,9 +90,11 @@ public struct SmapsSnapshot: Sendable {
         SmapsSnapshot(mappings: try read(path: path, keep: true, each: { _ in }), source: path)
     }
 
-    private static func read(path: String, keep: Bool, each: Progress) throws -> [Mapping] {
+    private static func read(
+        path: String, keep: Bool, slotSize: Int? = nil, readAhead: Bool? = nil, each: Progress
+    ) throws -> [Mapping] {
         do {
-            return try parseFile(path, keep: keep, each: each)
+            return try parseFile(path, keep: keep, slotSize: slotSize, readAhead: readAhead, each: each)
         } catch let failure as FileReadFailure {
             throw SmapsError(failure, path: path, pid: nil)
         }
