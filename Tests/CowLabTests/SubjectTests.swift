@@ -185,11 +185,7 @@ struct SubjectTests {
         defer { group.terminateAll() }
         try group.spawn("s")
         try group.request("s", SubjectRequest("malloc", ["region": "buf", "size": "4096"]))
-        let req = SubjectRequest(line: line)
-        #expect(req.wire == line)
-        #expect(throws: SubjectError.failed(process: "s", op: req.op, errno: code, what: what)) {
-            try group.request("s", req)
-        }
+        group.expectRefused("s", line: line, errno: code, what: what)
         #expect(try group.request("s", SubjectRequest("ping")).fields.isEmpty)
         #expect(group.isAlive("s"))
     }
