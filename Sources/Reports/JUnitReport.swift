@@ -125,10 +125,8 @@ public enum JUnitReport {
 
     /// Escapes for an attribute value; drops characters XML 1.0 cannot carry.
     static func attr(_ s: String) -> String {
-        escape(s, attribute: true)
+        XMLEscape.escape(s, attribute: true)
     }
 
-    static func text(_ s: String) -> String { escape(s, attribute: false) }
-
-    static func escape(_ s: String, attribute: Bool) -> String { XMLEscape.escape(s, attribute: attribute) }
+    static func text(_ s: String) -> String { XMLEscape.escape(s, attribute: false) }
 }

@@ -150,7 +150,7 @@ public enum PageStrip {
         let width = max(stripRight + margin + summaryWidth, legendRight, noteWidth, titleWidth, scaleWidth) + margin
         let height = y + margin
 
-        let name = escape(title ?? "page strip")
+        let name = XMLEscape.escape(title ?? "page strip", attribute: false)
         var out = ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" role="img" aria-label="\##(name)" font-family="monospace" font-size="\##(fontSize)">"##
         out += "\n<title>\(name)</title>\n"
         out += ##"<rect x="0" y="0" width="\##(width)" height="\##(height)" fill="#ffffff"/>"##
@@ -221,9 +221,6 @@ public enum PageStrip {
 
     static func text(_ s: String, x: Int, y: Int, weight: String? = nil) -> String {
         let w = weight.map { ##" font-weight="\##($0)""## } ?? ""
-        return ##"<text x="\##(x)" y="\##(y)" fill="#202020"\##(w)>\##(escape(s))</text>"##
+        return ##"<text x="\##(x)" y="\##(y)" fill="#202020"\##(w)>\##(XMLEscape.escape(s, attribute: false))</text>"##
     }
-
-    /// XML text and attribute escaping.
-    static func escape(_ s: String) -> String { XMLEscape.escape(s, attribute: false) }
 }
