@@ -18,8 +18,10 @@
 // --cpu measures process CPU time (both threads) instead of wall-clock time.
 //
 // --once does exactly what `cowlab snapshot TARGET --json` does, once, and
-// writes the JSON to stdout: the stand-in for the CLI while its root command
-// does not exist (a whole-process measurement without ArgumentParser).
+// writes the JSON to stdout, in a binary with the Smaps library only: built
+// with -static-stdlib it shows what the command would cost without
+// Foundation and ArgumentParser in the executable (BENCHMARKS.md, "a
+// Foundation-free front end").
 
 #if canImport(Glibc)
 import Glibc
